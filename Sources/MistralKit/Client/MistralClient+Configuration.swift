@@ -1,0 +1,62 @@
+import Logging
+
+extension MistralClient {
+    /// How a client connects and behaves. Defaults suit production against Mistral's API.
+    public struct Configuration: Sendable {
+        /// The API key sent as `Authorization: Bearer`. Never logged.
+        public var apiKey: String?
+        public var server: MistralServer
+        public var timeouts: Timeouts
+        /// Extra headers on every request (e.g. a tenant header for a gateway).
+        public var defaultHeaders: [(String, String)]
+        public var userAgent: String
+        /// Requests and responses are logged at `debug`, bodies at `trace`; the key is redacted.
+        public var logger: Logger
+        /// The largest non-streamed response body accepted.
+        public var maxResponseBytes: Int
+
+        public init(
+            apiKey: String?, server: MistralServer = .global, timeouts: Timeouts = Timeouts(),
+            defaultHeaders: [(String, String)] = [], userAgent: String = "mistralkit-swift/\(MistralClient.version)",
+            logger: Logger = Logger(label: "MistralKit"), maxResponseBytes: Int = 64 << 20
+        ) {
+            self.apiKey = apiKey
+            self.server = server
+            self.timeouts = timeouts
+            self.defaultHeaders = defaultHeaders
+            self.userAgent = userAgent
+            self.logger = logger
+            self.maxResponseBytes = maxResponseBytes
+        }
+
+        /// Reads `MISTRAL_API_KEY`, and `MISTRAL_BASE_URL` or `MISTRAL_SERVER` (global, eu, us),
+        /// from `environment`. The process environment is read only when you pass it.
+        public static func fromEnvironment(_ environment: [String: String]) -> Configuration {
+            var server = MistralServer.global
+            if let url = environment["MISTRAL_BASE_URL"], !url.isEmpty {
+                server = MistralServer(baseURL: url)
+            } else if let name = environment["MISTRAL_SERVER"], let named = MistralServer(named: name) {
+                server = named
+            }
+            return Configuration(apiKey: environment["MISTRAL_API_KEY"], server: server)
+        }
+    }
+
+    /// Time limits. Streams are bounded by the idle timeout between reads, not by a total
+    /// deadline, so a long answer that keeps streaming is never cut.
+    public struct Timeouts: Sendable, Hashable {
+        /// Connection set-up.
+        public var connect: Duration
+        /// The longest silence between two reads of a response or stream. Mistral's own
+        /// servers end a stream after 10 minutes idle; the default is 5.
+        public var readIdle: Duration
+        /// An optional bound on a whole call, stream included.
+        public var total: Duration?
+
+        public init(connect: Duration = .seconds(10), readIdle: Duration = .seconds(300), total: Duration? = nil) {
+            self.connect = connect
+            self.readIdle = readIdle
+            self.total = total
+        }
+    }
+}

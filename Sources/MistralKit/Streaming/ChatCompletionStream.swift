@@ -1,0 +1,153 @@
+import Foundation
+import Logging
+import NIOCore
+
+/// A streamed chat or FIM completion: an `AsyncSequence` of ``ChatCompletionChunk``s.
+///
+/// It ends normally only after `data: [DONE]`, or when the body ends after every choice has a
+/// finish reason. Otherwise it throws ``MistralError`` with kind `.truncatedStream` (or
+/// `.timeout`, `.cancelled`), whose ``MistralError/partial`` holds everything received. A server
+/// error inside the stream (an error event, or `finish_reason: "error"`) throws `.streamError`.
+/// Cancelling the task that iterates cancels the HTTP request. Iterate once.
+public struct ChatCompletionStream: AsyncSequence, Sendable {
+    public typealias Element = ChatCompletionChunk
+
+    let body: ResponseBody
+    let requestID: String?
+    let logger: Logger
+
+    init(body: ResponseBody, requestID: String?, logger: Logger) {
+        self.body = body
+        self.requestID = requestID
+        self.logger = logger
+    }
+
+    /// Consumes the stream and returns the folded response.
+    public func collect() async throws -> ChatCompletionResponse {
+        var iterator = makeAsyncIterator()
+        while try await iterator.next() != nil {}
+        return iterator.accumulator.response
+    }
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(body: body.makeAsyncIterator(), requestID: requestID, logger: logger)
+    }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        var body: ResponseBody.AsyncIterator
+        let requestID: String?
+        let logger: Logger
+        var parser = ServerSentEventParser()
+        var pending: [ServerSentEvent] = []
+        var pendingIndex = 0
+        /// Everything received so far, folded.
+        public private(set) var accumulator = ChatCompletionAccumulator()
+        var finished = false
+        let decoder = JSONDecoder()
+
+        init(body: ResponseBody.AsyncIterator, requestID: String?, logger: Logger) {
+            self.body = body
+            self.requestID = requestID
+            self.logger = logger
+        }
+
+        public mutating func next() async throws -> ChatCompletionChunk? {
+            while !finished {
+                if pendingIndex < pending.count {
+                    let event = pending[pendingIndex]
+                    pendingIndex += 1
+                    if let chunk = try handle(event) { return chunk }
+                    continue
+                }
+                pending.removeAll(keepingCapacity: true)
+                pendingIndex = 0
+                let buffer: ByteBuffer?
+                do {
+                    buffer = try await body.next()
+                } catch {
+                    finished = true
+                    throw cut(by: error)
+                }
+                guard let buffer else {
+                    finished = true
+                    let cutInsideEvent = parser.finish()
+                    return try endOfBody(cutInsideEvent: cutInsideEvent)
+                }
+                parser.feed(buffer.readableBytesView, into: &pending)
+            }
+            return nil
+        }
+
+        private mutating func handle(_ event: ServerSentEvent) throws -> ChatCompletionChunk? {
+            if event.data == "[DONE]" {
+                finished = true
+                try checkFinishReasons()
+                return nil
+            }
+            let bytes = Data(event.data.utf8)
+            if event.event == "error" || looksLikeError(bytes) {
+                finished = true
+                var error = ErrorResponse.error(status: 200, headers: [:], body: Array(bytes))
+                error.kind = .streamError
+                error.status = nil
+                error.requestID = error.requestID ?? requestID
+                error.partial = accumulator.response
+                error.bodySnippet = ErrorResponse.snippet(Array(bytes))
+                throw error
+            }
+            let chunk: ChatCompletionChunk
+            do {
+                chunk = try decoder.decode(ChatCompletionChunk.self, from: bytes)
+            } catch {
+                finished = true
+                throw MistralError(
+                    kind: .undecodableResponse, message: "A stream event is not a valid completion chunk: \(error)",
+                    requestID: requestID, bodySnippet: ErrorResponse.snippet(Array(bytes)), partial: accumulator.response,
+                    underlying: error)
+            }
+            accumulator.add(chunk)
+            return chunk
+        }
+
+        private func looksLikeError(_ bytes: Data) -> Bool {
+            // Cheap pre-check so ordinary chunks are decoded once.
+            guard bytes.count < 65_536, let text = String(data: bytes.prefix(256), encoding: .utf8),
+                text.contains("\"error\"") || text.contains("\"detail\"")
+            else { return false }
+            guard let json = try? JSONCoding.decode(JSONValue.self, from: bytes) else { return false }
+            return json["object"]?.stringValue == "error" || json["error"] != nil || json["detail"] != nil
+        }
+
+        private func checkFinishReasons() throws {
+            if accumulator.finishedWithError {
+                throw MistralError(
+                    kind: .streamError, message: "The model stopped with finish_reason \"error\".", requestID: requestID,
+                    partial: accumulator.response)
+            }
+        }
+
+        private func endOfBody(cutInsideEvent: Bool) throws -> ChatCompletionChunk? {
+            if accumulator.isFinished && !cutInsideEvent {
+                try checkFinishReasons()
+                return nil
+            }
+            let received = accumulator.chunkCount
+            logger.debug("stream truncated", metadata: ["request-id": "\(requestID ?? "-")", "chunks": "\(received)"])
+            throw MistralError(
+                kind: .truncatedStream,
+                message: "The stream ended after \(received) chunk\(received == 1 ? "" : "s") without [DONE] or a finish reason.",
+                requestID: requestID, partial: accumulator.response)
+        }
+
+        private func cut(by error: any Error) -> MistralError {
+            var mapped = AsyncHTTPClientTransport.map(error)
+            if mapped.kind == .connection {
+                mapped.kind = .truncatedStream
+                mapped.message = "The stream was cut after \(accumulator.chunkCount) chunks: \(mapped.message)"
+            }
+            mapped.requestID = mapped.requestID ?? requestID
+            mapped.partial = accumulator.response
+            return mapped
+        }
+    }
+}

@@ -1,0 +1,105 @@
+/// An incremental parser for `text/event-stream`, following the WHATWG rules.
+///
+/// Feed it bytes exactly as they arrive: a line, a CRLF pair or a UTF-8 sequence may be split
+/// anywhere between two reads. Lines end with LF, CR or CRLF; lines starting with `:` are
+/// comments (keep-alives); `data:` lines accumulate until a blank line dispatches the event.
+/// An event still open when the body ends is not dispatched (the stream was cut inside it),
+/// and ``finish()`` reports that.
+public struct ServerSentEventParser: Sendable {
+    private var line: [UInt8] = []
+    private var data: [UInt8] = []
+    private var hasData = false
+    private var eventType: String?
+    private var lastEventID: String?
+    private var retry: Int?
+    private var lastByteWasCR = false
+    private var atStreamStart = true
+    private var pendingFields = false
+
+    public init() {}
+
+    /// Parses `bytes` and appends every event they complete to `events`.
+    public mutating func feed<Bytes: Sequence<UInt8>>(_ bytes: Bytes, into events: inout [ServerSentEvent]) {
+        for byte in bytes {
+            if lastByteWasCR {
+                lastByteWasCR = false
+                if byte == 0x0A { continue }  // the LF of a CRLF pair
+            }
+            switch byte {
+            case 0x0A:
+                processLine(into: &events)
+            case 0x0D:
+                lastByteWasCR = true
+                processLine(into: &events)
+            default:
+                line.append(byte)
+            }
+        }
+    }
+
+    /// Parses `bytes` and returns the events they complete.
+    public mutating func feed<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> [ServerSentEvent] {
+        var events: [ServerSentEvent] = []
+        feed(bytes, into: &events)
+        return events
+    }
+
+    /// Call when the body ends. Returns `true` when bytes of an undispatched event were left,
+    /// meaning the stream was cut in the middle of an event.
+    public mutating func finish() -> Bool {
+        let incomplete = !line.isEmpty || hasData || pendingFields
+        line.removeAll()
+        data.removeAll()
+        hasData = false
+        pendingFields = false
+        return incomplete
+    }
+
+    private mutating func processLine(into events: inout [ServerSentEvent]) {
+        if atStreamStart {
+            atStreamStart = false
+            if line.starts(with: [0xEF, 0xBB, 0xBF]) { line.removeFirst(3) }
+        }
+        defer { line.removeAll(keepingCapacity: true) }
+        if line.isEmpty {
+            dispatch(into: &events)
+            return
+        }
+        if line[0] == UInt8(ascii: ":") { return }
+        let colon = line.firstIndex(of: UInt8(ascii: ":"))
+        let nameBytes = colon.map { line[..<$0] } ?? line[...]
+        var valueStart = colon.map { $0 + 1 } ?? line.endIndex
+        if valueStart < line.endIndex, line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
+        let value = line[valueStart...]
+        switch String(decoding: nameBytes, as: UTF8.self) {
+        case "data":
+            if hasData { data.append(0x0A) }
+            data.append(contentsOf: value)
+            hasData = true
+        case "event":
+            eventType = String(decoding: value, as: UTF8.self)
+            pendingFields = true
+        case "id":
+            if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
+        case "retry":
+            if !value.isEmpty, value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+                retry = Int(String(decoding: value, as: UTF8.self))
+            }
+        default:
+            break  // unknown fields are ignored, as the standard says
+        }
+    }
+
+    private mutating func dispatch(into events: inout [ServerSentEvent]) {
+        defer {
+            eventType = nil
+            pendingFields = false
+        }
+        guard hasData else { return }
+        let event = ServerSentEvent(
+            event: eventType, data: String(decoding: data, as: UTF8.self), id: lastEventID, retry: retry)
+        data.removeAll(keepingCapacity: true)
+        hasData = false
+        events.append(event)
+    }
+}
