@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import MistralKit
+
+/// `mistral chat [PROMPT]`: one streamed answer, or an interactive session without a prompt.
+struct ChatCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chat",
+        abstract: "Ask a chat model. Without a prompt, start an interactive session (/reset clears it, /exit or EOF ends it).")
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "The message to send. Omit it for an interactive session.")
+    var prompt: String?
+
+    @Option(help: "Model id.")
+    var model = "mistral-small-latest"
+
+    @Option(help: "System prompt.")
+    var system: String?
+
+    @Option(help: "Sampling temperature (0 to 1.5).")
+    var temperature: Double?
+
+    @Option(name: .customLong("max-tokens"), help: "Most tokens to generate.")
+    var maxTokens: Int?
+
+    @Flag(name: .customLong("no-stream"), help: "Wait for the whole answer instead of streaming it.")
+    var noStream = false
+
+    @Flag(help: "Print the raw response as JSON (one chunk per line when streaming).")
+    var json = false
+
+    func validate() throws {
+        if let temperature, !(0...1.5).contains(temperature) {
+            throw ValidationError("--temperature must be between 0 and 1.5, got \(temperature).")
+        }
+        if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1, got \(maxTokens).") }
+        if let prompt, prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw ValidationError("The prompt is empty.")
+        }
+    }
+
+    func run() async throws {
+        var history: [ChatMessage] = system.map { [.system($0)] } ?? []
+        try await connection.withClient { client in
+            guard let prompt else {
+                try await interactive(client, history: history)
+                return
+            }
+            history.append(.user(prompt))
+            _ = try await answer(client, history)
+        }
+    }
+
+    private func request(_ messages: [ChatMessage]) -> ChatCompletionRequest {
+        ChatCompletionRequest(model: model, messages: messages, temperature: temperature, maxTokens: maxTokens)
+    }
+
+    /// Sends `messages`, prints the answer, and returns it for the history.
+    private func answer(_ client: MistralClient, _ messages: [ChatMessage]) async throws -> AssistantMessage {
+        let request = request(messages)
+        try connection.showCurl(try client.prepare(.POST, "/v1/chat/completions", body: streamed(request), streaming: !noStream))
+        if noStream {
+            let response = try await client.chat(request)
+            Terminal.write(json ? try Terminal.json(response) + "\n" : response.text + "\n")
+            return response.message ?? AssistantMessage(content: .text(response.text))
+        }
+        let stream = try await client.chatStream(request)
+        var accumulator = ChatCompletionAccumulator()
+        var printedAny = false
+        do {
+            for try await chunk in stream {
+                accumulator.add(chunk)
+                if json {
+                    Terminal.write(try Terminal.json(chunk, pretty: false) + "\n")
+                } else if let text = chunk.choices.first?.delta.content?.text, !text.isEmpty {
+                    Terminal.write(text)
+                    printedAny = true
+                }
+            }
+        } catch {
+            // What arrived is already on screen; end its line before the error line.
+            if printedAny { Terminal.write("\n") }
+            throw error
+        }
+        if !json { Terminal.write("\n") }
+        return accumulator.response.message ?? AssistantMessage()
+    }
+
+    private func streamed(_ request: ChatCompletionRequest) -> ChatCompletionRequest {
+        var request = request
+        request.stream = !noStream
+        return request
+    }
+
+    private func interactive(_ client: MistralClient, history start: [ChatMessage]) async throws {
+        var history = start
+        let prompt = Terminal.stdinIsTerminal
+        if prompt { Terminal.error("Chatting with \(model). /reset clears the conversation, /exit or Ctrl-D ends it.") }
+        while true {
+            if prompt { Terminal.write("you> ") }
+            guard let line = readLine() else { break }
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { continue }
+            if text == "/exit" || text == "/quit" { break }
+            if text == "/reset" {
+                history = start
+                Terminal.error("(conversation cleared)")
+                continue
+            }
+            history.append(.user(text))
+            do {
+                let reply = try await answer(client, history)
+                history.append(.assistant(reply))
+            } catch let error as MistralError {
+                // One failed turn does not end the session; the user's line is dropped from history.
+                history.removeLast()
+                Terminal.error("error: \(error)")
+            }
+        }
+    }
+}

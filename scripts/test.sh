@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs the real peers (official Python SDKs,
+# llama.cpp server with SmolLM2), builds, starts the llama.cpp server on a free loopback port,
+# runs every Swift test, and stops the server again. Idempotent; safe to run repeatedly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { echo "test.sh: $*" >&2; }
+
+PEERS_DIR=$(bash scripts/setup-peers.sh | tail -n 1)
+PY="$PEERS_DIR/venv/bin/python"
+MODEL="$PEERS_DIR/models/SmolLM2-135M-Instruct.Q4_1.gguf"
+
+log "building"
+swift build --build-tests
+
+port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+llama_log=$(mktemp -t llama-server.XXXXXX.log)
+log "starting llama.cpp server (SmolLM2-135M) on 127.0.0.1:$port"
+"$PY" -m llama_cpp.server --model "$MODEL" --model_alias smollm2 --host 127.0.0.1 --port "$port" \
+  --n_ctx 2048 --n_threads 2 >"$llama_log" 2>&1 &
+llama_pid=$!
+cleanup() {
+  kill "$llama_pid" 2>/dev/null || true
+  wait "$llama_pid" 2>/dev/null || true
+  rm -f "$llama_log"
+}
+trap cleanup EXIT
+
+for _ in $(seq 1 120); do
+  if "$PY" -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$port/v1/models', timeout=1)" 2>/dev/null; then
+    break
+  fi
+  if ! kill -0 "$llama_pid" 2>/dev/null; then
+    log "llama.cpp server exited:"; cat "$llama_log" >&2; exit 1
+  fi
+  sleep 0.5
+done
+
+export MISTRALKIT_PEERS_PYTHON="$PY"
+export MISTRALKIT_LLAMA_URL="http://127.0.0.1:$port"
+export MISTRALKIT_REQUIRE_PEERS=1
+log "running tests"
+swift test
