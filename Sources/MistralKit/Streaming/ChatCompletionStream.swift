@@ -16,7 +16,8 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
     let requestID: String?
     let logger: Logger
 
-    init(body: ResponseBody, requestID: String?, logger: Logger) {
+    /// A stream over a raw `text/event-stream` body, e.g. one read by your own HTTP stack.
+    public init(body: ResponseBody, requestID: String? = nil, logger: Logger = Logger(label: "MistralKit")) {
         self.body = body
         self.requestID = requestID
         self.logger = logger

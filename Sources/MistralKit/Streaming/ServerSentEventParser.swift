@@ -20,21 +20,42 @@ public struct ServerSentEventParser: Sendable {
 
     /// Parses `bytes` and appends every event they complete to `events`.
     public mutating func feed<Bytes: Sequence<UInt8>>(_ bytes: Bytes, into events: inout [ServerSentEvent]) {
-        for byte in bytes {
-            if lastByteWasCR {
-                lastByteWasCR = false
-                if byte == 0x0A { continue }  // the LF of a CRLF pair
-            }
-            switch byte {
-            case 0x0A:
-                processLine(into: &events)
-            case 0x0D:
-                lastByteWasCR = true
-                processLine(into: &events)
-            default:
-                line.append(byte)
-            }
+        let handled: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            feed(buffer: buffer, into: &events)
         }
+        if handled == nil {
+            Array(bytes).withUnsafeBufferPointer { feed(buffer: $0, into: &events) }
+        }
+    }
+
+    private mutating func feed(buffer: UnsafeBufferPointer<UInt8>, into events: inout [ServerSentEvent]) {
+        let lf: UInt8 = 0x0A
+        let cr: UInt8 = 0x0D
+        var index = 0
+        if lastByteWasCR, !buffer.isEmpty {
+            lastByteWasCR = false
+            if buffer[0] == lf { index = 1 }  // the LF of a CRLF pair split across reads
+        }
+        var lineStart = index
+        while index < buffer.count {
+            let byte = buffer[index]
+            guard byte == lf || byte == cr else {
+                index += 1
+                continue
+            }
+            line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[lineStart..<index]))
+            processLine(into: &events)
+            index += 1
+            if byte == cr {
+                if index < buffer.count {
+                    if buffer[index] == lf { index += 1 }
+                } else {
+                    lastByteWasCR = true
+                }
+            }
+            lineStart = index
+        }
+        line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[lineStart..<buffer.count]))
     }
 
     /// Parses `bytes` and returns the events they complete.
@@ -71,22 +92,40 @@ public struct ServerSentEventParser: Sendable {
         var valueStart = colon.map { $0 + 1 } ?? line.endIndex
         if valueStart < line.endIndex, line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
         let value = line[valueStart...]
-        switch String(decoding: nameBytes, as: UTF8.self) {
-        case "data":
+        switch FieldName(nameBytes) {
+        case .data:
             if hasData { data.append(0x0A) }
             data.append(contentsOf: value)
             hasData = true
-        case "event":
+        case .event:
             eventType = String(decoding: value, as: UTF8.self)
             pendingFields = true
-        case "id":
+        case .id:
             if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
-        case "retry":
+        case .retry:
             if !value.isEmpty, value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
                 retry = Int(String(decoding: value, as: UTF8.self))
             }
-        default:
+        case .other:
             break  // unknown fields are ignored, as the standard says
+        }
+    }
+
+    private enum FieldName {
+        case data, event, id, retry, other
+
+        init(_ bytes: ArraySlice<UInt8>) {
+            if bytes.elementsEqual("data".utf8) {
+                self = .data
+            } else if bytes.elementsEqual("event".utf8) {
+                self = .event
+            } else if bytes.elementsEqual("id".utf8) {
+                self = .id
+            } else if bytes.elementsEqual("retry".utf8) {
+                self = .retry
+            } else {
+                self = .other
+            }
         }
     }
 

@@ -1,0 +1,76 @@
+import Foundation
+import MistralKit
+import NIOCore
+
+/// SSE and JSON decoding costs, in memory (no network).
+enum DecodeBenchmarks {
+    /// A realistic 1,000-chunk Mistral stream (the shape of a captured one), ~260 bytes a chunk.
+    static func stream(chunks: Int) -> [UInt8] {
+        var text = ""
+        let head = #"data: {"id":"f7983a4bd6cb4d3c9c2e5a1b0c9d8e7f","object":"chat.completion.chunk","created":1732548656,"model":"mistral-large-latest","choices":[{"index":0,"delta":"#
+        text += head + #"{"role":"assistant","content":""},"finish_reason":null}]}"# + "\n\n"
+        for index in 1..<chunks - 1 {
+            text += head + #"{"content":" token\#(index)"},"finish_reason":null}]}"# + "\n\n"
+        }
+        text += head + #"{"content":"."},"finish_reason":"stop"}],"usage":{"prompt_tokens":34,"total_tokens":1034,"completion_tokens":1000}}"# + "\n\n"
+        text += "data: [DONE]\n\n"
+        return Array(text.utf8)
+    }
+
+    /// Splits `bytes` into network-sized buffers.
+    static func buffers(_ bytes: [UInt8], size: Int) -> [ByteBuffer] {
+        stride(from: 0, to: bytes.count, by: size).map { ByteBuffer(bytes: bytes[$0..<min(bytes.count, $0 + size)]) }
+    }
+
+    struct Buffers: AsyncSequence, Sendable {
+        typealias Element = ByteBuffer
+        let buffers: [ByteBuffer]
+        func makeAsyncIterator() -> Iterator { Iterator(buffers: buffers) }
+        struct Iterator: AsyncIteratorProtocol {
+            let buffers: [ByteBuffer]
+            var index = 0
+            mutating func next() async throws -> ByteBuffer? {
+                guard index < buffers.count else { return nil }
+                index += 1
+                return buffers[index - 1]
+            }
+        }
+    }
+
+    static let response = Array(
+        #"{"id":"cmpl-e5cc70bb28c444948073e77776eb30ef","object":"chat.completion","created":1702256327,"model":"mistral-small-latest","choices":[{"index":0,"message":{"role":"assistant","content":"Our return policy allows returns within 30 days of delivery for a full refund, provided the item is unused and in its original packaging. To start a return, open your order in the app, choose the item, and select Return. We will email you a prepaid label. Refunds reach your card within 5 to 7 business days after we receive the item.","tool_calls":null,"prefix":false},"finish_reason":"stop"}],"usage":{"prompt_tokens":412,"completion_tokens":78,"total_tokens":490,"prompt_tokens_details":{"cached_tokens":384}}}"#
+            .utf8)
+
+    static func run(report: inout Report) async throws {
+        let bytes = stream(chunks: 1000)
+        let buffers = buffers(bytes, size: 4096)
+        let streamSamples = try await measure(runs: 200) {
+            let response = try await ChatCompletionStream(body: ResponseBody(Buffers(buffers: buffers))).collect()
+            precondition(response.usage?.completionTokens == 1000)
+        }
+        report.add(
+            "Decode a 1,000-chunk stream (\(bytes.count / 1024) KiB, 4 KiB reads), SSE + JSON + fold",
+            median: formatMillis(streamSamples.median), p90: formatMillis(streamSamples.quantile(0.9)),
+            note: "\(formatMicros(streamSamples.median / 1000)) per chunk; target < 5 ms")
+
+        let parseSamples = try await measure(runs: 200) {
+            var parser = ServerSentEventParser()
+            var events: [ServerSentEvent] = []
+            for buffer in buffers { parser.feed(buffer.readableBytesView, into: &events) }
+            precondition(events.count == 1001)
+        }
+        let megabytes = Double(bytes.count) / 1_048_576
+        report.add(
+            "SSE parsing only, same stream", median: formatMillis(parseSamples.median), p90: formatMillis(parseSamples.quantile(0.9)),
+            note: String(format: "%.0f MiB/s", megabytes / parseSamples.median))
+
+        let decoder = JSONDecoder()
+        let responseData = Data(response)
+        let decodeSamples = try await measure(runs: 2000) {
+            _ = try decoder.decode(ChatCompletionResponse.self, from: responseData)
+        }
+        report.add(
+            "Decode a chat response (\(response.count) bytes)", median: formatMicros(decodeSamples.median),
+            p90: formatMicros(decodeSamples.quantile(0.9)), note: "")
+    }
+}

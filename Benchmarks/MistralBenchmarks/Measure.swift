@@ -1,0 +1,29 @@
+import Foundation
+
+/// Times `body` `runs` times after `warmup` runs and returns the sorted durations in seconds.
+func measure(runs: Int, warmup: Int = 3, _ body: () async throws -> Void) async rethrows -> [Double] {
+    for _ in 0..<warmup { try await body() }
+    var samples: [Double] = []
+    samples.reserveCapacity(runs)
+    let clock = ContinuousClock()
+    for _ in 0..<runs {
+        let start = clock.now
+        try await body()
+        let elapsed = clock.now - start
+        samples.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+    return samples.sorted()
+}
+
+extension Array where Element == Double {
+    /// The value at quantile `q` of a sorted sample.
+    func quantile(_ q: Double) -> Double {
+        guard !isEmpty else { return .nan }
+        return self[Swift.min(count - 1, Int((Double(count - 1) * q).rounded()))]
+    }
+    var median: Double { quantile(0.5) }
+    var mean: Double { reduce(0, +) / Double(count) }
+}
+
+func formatMicros(_ seconds: Double) -> String { String(format: "%.1f µs", seconds * 1e6) }
+func formatMillis(_ seconds: Double) -> String { String(format: "%.3f ms", seconds * 1e3) }
