@@ -7,6 +7,7 @@ struct MistralBenchmarks {
     static func main() async throws {
         var report = Report()
         try await DecodeBenchmarks.run(report: &report)
+        try await ClientOverheadBenchmark.run(report: &report)
         let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let cpu = cpuInfo.split(separator: "\n").first { $0.hasPrefix("model name") }?
             .split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"

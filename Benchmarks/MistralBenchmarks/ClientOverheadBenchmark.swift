@@ -1,0 +1,57 @@
+import AsyncHTTPClient
+import Foundation
+import MistralEmulator
+import MistralKit
+import NIOCore
+import NIOPosix
+
+/// MistralClient against a bare AsyncHTTPClient call, same emulator, same run, interleaved in
+/// rounds so machine noise hits both sides alike. The bare call sends the same bytes and reads
+/// the whole body without decoding it; the difference is what MistralKit adds (encoding,
+/// headers, status handling, decoding, logging checks).
+enum ClientOverheadBenchmark {
+    static func run(report: inout Report, rounds: Int = 10, perRound: Int = 100) async throws {
+        let results = try await MistralEmulator.withRunning(EmulatorConfiguration()) { baseURL, _ in
+            let client = MistralClient(configuration: .init(apiKey: "bench-key", server: MistralServer(baseURL: baseURL)))
+            let http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+            defer { _ = http.shutdown() }
+            let chat = ChatCompletionRequest(model: "mistral-small-latest", messages: [.user("What is the capital of France?")], maxTokens: 16)
+            let stream = ChatCompletionRequest(model: "mistral-small-latest", messages: [.user("Tell me a long story.")], maxTokens: 200)
+
+            func bare(_ request: ChatCompletionRequest, streaming: Bool) async throws {
+                var request = request
+                request.stream = streaming
+                var outgoing = HTTPClientRequest(url: baseURL + "/v1/chat/completions")
+                outgoing.method = .POST
+                outgoing.headers.add(name: "Authorization", value: "Bearer bench-key")
+                outgoing.headers.add(name: "Content-Type", value: "application/json")
+                outgoing.body = .bytes(ByteBuffer(bytes: try JSONCoding.encode(request)))
+                let response = try await http.execute(outgoing, timeout: .seconds(30))
+                precondition(response.status == .ok)
+                _ = try await response.body.collect(upTo: 1 << 24)
+            }
+
+            var samples: [String: [Double]] = [:]
+            for _ in 0..<rounds {
+                samples["bare chat", default: []] += try await measure(runs: perRound, warmup: 5) { try await bare(chat, streaming: false) }
+                samples["client chat", default: []] += try await measure(runs: perRound, warmup: 5) { _ = try await client.chat(chat) }
+                samples["bare stream", default: []] += try await measure(runs: perRound / 4, warmup: 2) { try await bare(stream, streaming: true) }
+                samples["client stream", default: []] += try await measure(runs: perRound / 4, warmup: 2) {
+                    _ = try await client.chatStream(stream).collect()
+                }
+            }
+            try await client.shutdown()
+            return samples.mapValues { $0.sorted() }
+        }
+        for kind in ["chat", "stream"] {
+            let bare = results["bare \(kind)"]!
+            let ours = results["client \(kind)"]!
+            let overhead = (ours.median / bare.median - 1) * 100
+            let label = kind == "chat" ? "chat, JSON (16 tokens)" : "chat, streamed (200 chunks)"
+            report.add("Bare AsyncHTTPClient call, \(label)", median: formatMicros(bare.median), p90: formatMicros(bare.quantile(0.9)), note: "\(bare.count) calls")
+            report.add(
+                "MistralClient call, \(label)", median: formatMicros(ours.median), p90: formatMicros(ours.quantile(0.9)),
+                note: String(format: "%+.1f%% vs bare (median); target < 5%%", overhead))
+        }
+    }
+}

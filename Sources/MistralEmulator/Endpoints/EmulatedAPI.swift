@@ -1,0 +1,46 @@
+import Hummingbird
+import MistralKit
+
+/// The emulated endpoints: each decodes and validates its body, checks the model, the context
+/// window and the token budget, generates the answer, and renders it with latency and faults.
+/// Extensions in this folder hold one group of endpoints each.
+struct EmulatedAPI: Sendable {
+    let decoder: BodyDecoder
+    let catalog: ModelCatalog
+    let limiter: RateLimiter
+    let generator: CompletionGenerator
+    let renderer: ReplyRenderer
+    let scorer = ModerationScorer()
+
+    init(configuration: EmulatorConfiguration, catalog: ModelCatalog, limiter: RateLimiter) {
+        decoder = BodyDecoder(style: configuration.validationErrorStyle)
+        self.catalog = catalog
+        self.limiter = limiter
+        generator = CompletionGenerator(composer: AnswerComposer(cannedAnswers: configuration.cannedAnswers))
+        renderer = ReplyRenderer(latency: configuration.latency, maximumHang: configuration.maximumHang)
+    }
+
+    /// The card of `name` when it can serve `capability`; otherwise 400 `invalid_model`.
+    func model(_ name: String, can capability: (ModelCard.Capabilities) -> Bool) throws -> ModelCard {
+        guard let card = catalog.card(named: name), capability(card.capabilities) else { throw APIFailure.invalidModel(name) }
+        return card
+    }
+
+    /// 429 when `promptTokens` do not fit this minute's token budget.
+    func admit(promptTokens: Int) throws {
+        if case .limited(let seconds) = limiter.admitTokens(promptTokens) { throw APIFailure.rateLimited(retryAfterSeconds: seconds) }
+    }
+
+    /// Charges `tokens` and returns the query-cost header when limits are on.
+    func charge(_ tokens: Int) -> [(String, String)] {
+        limiter.charge(tokens)
+        return limiter.limits.isLimited ? [("x-ratelimit-tokens-query-cost", String(tokens))] : []
+    }
+
+    /// Renders `reply` (plus `headers`) for the request in `context`.
+    func respond(_ reply: Reply, headers: [(String, String)], _ context: EmulatorRequestContext) async throws -> Response {
+        var reply = reply
+        reply.headers += headers
+        return try await renderer.response(for: reply, fault: context.fault, channel: context.channel)
+    }
+}
