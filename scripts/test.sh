@@ -41,4 +41,4 @@ export MISTRALKIT_PEERS_PYTHON="$PY"
 export MISTRALKIT_LLAMA_URL="http://127.0.0.1:$port"
 export MISTRALKIT_REQUIRE_PEERS=1
 log "running tests"
-swift test
+swift test --no-parallel

@@ -22,12 +22,14 @@ struct ModelsCommand: AsyncParsableCommand {
                     return
                 }
                 let width = max(2, models.map(\.id.count).max() ?? 0)
-                Terminal.write("ID".padding(toLength: width, withPad: " ", startingAt: 0) + "  CONTEXT  CAPABILITIES\n")
+                Terminal.write("ID".padding(toLength: width, withPad: " ", startingAt: 0) + "  CONTEXT  CAPABILITIES                ALIASES\n")
                 for model in models {
                     let context = model.maxContextLength.map(String.init) ?? "-"
                     Terminal.write(
                         model.id.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
-                            + context.padding(toLength: 7, withPad: " ", startingAt: 0) + "  " + Self.capabilities(model) + "\n")
+                            + context.padding(toLength: 7, withPad: " ", startingAt: 0) + "  "
+                            + Self.capabilities(model).padding(toLength: 26, withPad: " ", startingAt: 0) + " "
+                            + (model.aliases ?? []).joined(separator: ",") + "\n")
                 }
             }
         }

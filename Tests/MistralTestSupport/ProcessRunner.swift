@@ -28,19 +28,34 @@ public enum ProcessRunner {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
+        // Pipes are drained on threads of their own and the exit is awaited without blocking:
+        // blocking the cooperative pool would starve an in-process emulator the child talks to.
+        let exited = AsyncStream<Void>.makeStream()
+        process.terminationHandler = { _ in
+            exited.continuation.yield()
+            exited.continuation.finish()
+        }
         try process.run()
+        async let stdoutData = drain(out.fileHandleForReading)
+        async let stderrData = drain(err.fileHandleForReading)
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try input.fileHandleForWriting.close()
-        async let stdoutData = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
-        async let stderrData = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
-        let killer = Task.detached {
+        let killer = Task {
             try await Task.sleep(for: timeout)
             process.terminate()
         }
         let (o, e) = await (stdoutData, stderrData)
-        process.waitUntilExit()
+        for await _ in exited.stream {}
         killer.cancel()
         return ProcessResult(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    private static func drain(_ handle: FileHandle) async -> Data {
+        // A dedicated thread: Dispatch's global queues share threads with Swift's cooperative
+        // pool on Linux, so blocking reads there would starve in-process servers.
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: handle.readDataToEndOfFile()) }.start()
+        }
     }
 
     /// The path of a product built next to the running tests (e.g. `mistral`).

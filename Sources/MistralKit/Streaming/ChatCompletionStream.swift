@@ -69,6 +69,13 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
                     finished = true
                     throw cut(by: error)
                 }
+                if Task.isCancelled {
+                    // However the transport ended the body, a cancelled consumer gets `.cancelled`.
+                    finished = true
+                    throw MistralError(
+                        kind: .cancelled, message: "The stream was cancelled after \(accumulator.chunkCount) chunks.",
+                        requestID: requestID, partial: accumulator.response)
+                }
                 guard let buffer else {
                     finished = true
                     let cutInsideEvent = parser.finish()

@@ -1,0 +1,24 @@
+import Foundation
+import MistralTestSupport
+import Testing
+
+/// The official `mistralai` Python SDK against the emulator: if the SDK's strict response
+/// validation accepts every answer, the emulator speaks Mistral's wire format.
+struct PythonSDKPeerTests {
+    @Test func officialSDKPassesEveryCheck() async throws {
+        guard let python = try ProcessRunner.peersPython() else {
+            // Only outside scripts/test.sh, which sets MISTRALKIT_REQUIRE_PEERS and fails instead.
+            print("skipping: the peers venv is not installed (scripts/setup-peers.sh)")
+            return
+        }
+        let script = ProcessRunner.packageRoot.appendingPathComponent("scripts/sdk_peer_test.py").path
+        try await withEmulator { baseURL, emulator in
+            let result = try await ProcessRunner.run(python, [script, baseURL], timeout: .seconds(120))
+            #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+            #expect(result.stdout.contains("7 passed, 0 failed"), "\(result.stdout)")
+            // The SDK really went through this emulator, with its own user agent.
+            let agents = Set(emulator.requestLog.requests.compactMap { $0.header("user-agent") })
+            #expect(agents.contains { $0.hasPrefix("mistral-client-python/") }, "\(agents)")
+        }
+    }
+}
