@@ -169,7 +169,7 @@ public final class MistralClient: Sendable {
             configuration.logger.trace("response body", metadata: ["body": "\(redact(String(decoding: bytes, as: UTF8.self)))"])
         }
         do {
-            return try JSONDecoder().decode(Response.self, from: Data(bytes))
+            return try JSONCoding.decode(Response.self, from: bytes)
         } catch {
             throw MistralError(
                 kind: .undecodableResponse,

@@ -17,9 +17,10 @@ public enum JSONCoding {
         return try encoder.encode(value)
     }
 
-    /// Decodes a value; the error is Foundation's `DecodingError`, callers wrap it.
-    public static func decode<T: Decodable>(_ type: T.Type, from data: some DataProtocol) throws -> T {
-        try JSONDecoder().decode(type, from: Data(data))
+    /// Decodes a value with ``JSONParser`` and ``JSONValueDecoder``; throws `DecodingError`,
+    /// which callers wrap.
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws -> T {
+        try JSONValueDecoder().decode(type, from: bytes)
     }
 
     static func compactString<T: Encodable>(_ value: T) throws -> String {

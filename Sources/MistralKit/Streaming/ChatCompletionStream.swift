@@ -44,7 +44,7 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
         /// Everything received so far, folded.
         public private(set) var accumulator = ChatCompletionAccumulator()
         var finished = false
-        let decoder = JSONDecoder()
+        let decoder = JSONValueDecoder()
 
         init(body: ResponseBody.AsyncIterator, requestID: String?, logger: Logger) {
             self.body = body
@@ -92,38 +92,45 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
                 try checkFinishReasons()
                 return nil
             }
-            let bytes = Data(event.data.utf8)
-            if event.event == "error" || looksLikeError(bytes) {
+            let json: JSONValue
+            do {
+                json = try JSONParser.parse(event.data.utf8)
+            } catch {
                 finished = true
-                var error = ErrorResponse.error(status: 200, headers: [:], body: Array(bytes))
+                throw undecodable(event, error)
+            }
+            if event.event == "error" || Self.isErrorBody(json) {
+                finished = true
+                let bytes = Array(event.data.utf8)
+                var error = ErrorResponse.error(status: 200, headers: [:], body: bytes)
                 error.kind = .streamError
                 error.status = nil
                 error.requestID = error.requestID ?? requestID
                 error.partial = accumulator.response
-                error.bodySnippet = ErrorResponse.snippet(Array(bytes))
+                error.bodySnippet = ErrorResponse.snippet(bytes)
                 throw error
             }
             let chunk: ChatCompletionChunk
             do {
-                chunk = try decoder.decode(ChatCompletionChunk.self, from: bytes)
+                chunk = try decoder.decode(ChatCompletionChunk.self, from: json)
             } catch {
                 finished = true
-                throw MistralError(
-                    kind: .undecodableResponse, message: "A stream event is not a valid completion chunk: \(error)",
-                    requestID: requestID, bodySnippet: ErrorResponse.snippet(Array(bytes)), partial: accumulator.response,
-                    underlying: error)
+                throw undecodable(event, error)
             }
             accumulator.add(chunk)
             return chunk
         }
 
-        private func looksLikeError(_ bytes: Data) -> Bool {
-            // Cheap pre-check so ordinary chunks are decoded once.
-            guard bytes.count < 65_536, let text = String(data: bytes.prefix(256), encoding: .utf8),
-                text.contains("\"error\"") || text.contains("\"detail\"")
-            else { return false }
-            guard let json = try? JSONCoding.decode(JSONValue.self, from: bytes) else { return false }
-            return json["object"]?.stringValue == "error" || json["error"] != nil || json["detail"] != nil
+        private static func isErrorBody(_ json: JSONValue) -> Bool {
+            json["object"]?.stringValue == "error" || json["error"] != nil || json["detail"] != nil
+        }
+
+        private func undecodable(_ event: ServerSentEvent, _ error: any Error) -> MistralError {
+            MistralError(
+                kind: .undecodableResponse,
+                message: "A stream event is not a valid completion chunk: \(MistralClient.summary(of: error))",
+                requestID: requestID, bodySnippet: ErrorResponse.snippet(Array(event.data.utf8)), partial: accumulator.response,
+                underlying: error)
         }
 
         private func checkFinishReasons() throws {
