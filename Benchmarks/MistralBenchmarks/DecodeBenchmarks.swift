@@ -64,13 +64,28 @@ enum DecodeBenchmarks {
             "SSE parsing only, same stream", median: formatMillis(parseSamples.median), p90: formatMillis(parseSamples.quantile(0.9)),
             note: String(format: "%.0f MiB/s", megabytes / parseSamples.median))
 
-        let decoder = JSONDecoder()
+        let foundationDecoder = JSONDecoder()
         let responseData = Data(response)
+        let foundationSamples = try await measure(runs: 2000) {
+            _ = try foundationDecoder.decode(ChatCompletionResponse.self, from: responseData)
+        }
         let decodeSamples = try await measure(runs: 2000) {
-            _ = try decoder.decode(ChatCompletionResponse.self, from: responseData)
+            _ = try JSONCoding.decode(ChatCompletionResponse.self, from: response)
         }
         report.add(
             "Decode a chat response (\(response.count) bytes)", median: formatMicros(decodeSamples.median),
-            p90: formatMicros(decodeSamples.quantile(0.9)), note: "")
+            p90: formatMicros(decodeSamples.quantile(0.9)),
+            note: "Foundation's JSONDecoder: \(formatMicros(foundationSamples.median))")
+
+        // Where a chunk's time goes: parsing, then decoding the parsed tree.
+        let chunk = Array(#"{"id":"f7983a4bd6cb4d3c9c2e5a1b0c9d8e7f","object":"chat.completion.chunk","created":1732548656,"model":"mistral-large-latest","choices":[{"index":0,"delta":{"content":" token12"},"finish_reason":null}]}"#.utf8)
+        let parseChunk = try await measure(runs: 20000) { _ = try JSONParser.parse(chunk) }
+        let tree = try JSONParser.parse(chunk)
+        let decodeTree = try await measure(runs: 20000) { _ = try JSONValueDecoder().decode(ChatCompletionChunk.self, from: tree) }
+        let foundationChunk = try await measure(runs: 20000) { _ = try foundationDecoder.decode(ChatCompletionChunk.self, from: Data(chunk)) }
+        report.add(
+            "One chunk (\(chunk.count) bytes): parse / decode tree", median: "\(formatMicros(parseChunk.median)) / \(formatMicros(decodeTree.median))",
+            p90: "\(formatMicros(parseChunk.quantile(0.9))) / \(formatMicros(decodeTree.quantile(0.9)))",
+            note: "Foundation's JSONDecoder: \(formatMicros(foundationChunk.median))")
     }
 }

@@ -91,6 +91,16 @@ struct ChatCompletionStreamTests {
         #expect(error?.partial?.text == "ok")
     }
 
+    @Test func aChunkOfTheWrongShapeNamesWhere() async throws {
+        let body = #"data: {"id":"x","choices":[{"index":0,"delta":{"content":"ok"}},{"index":"one","delta":{"tool_calls":[{"function":{"name":7}}]}}]}"# + "\n\n"
+        let error = await #expect(throws: MistralError.self) { _ = try await ChatCompletionStream.over(PiecewiseBody(body)).collect() }
+        #expect(error?.kind == .undecodableResponse)
+        #expect(error?.message.contains("expected Int at choices.1.index") == true, "\(error?.message ?? "")")
+        let nested = #"data: {"choices":[{"index":0,"delta":{"tool_calls":[{"function":{"name":7,"arguments":"{}"}}]}}]}"# + "\n\n"
+        let deep = await #expect(throws: MistralError.self) { _ = try await ChatCompletionStream.over(PiecewiseBody(nested)).collect() }
+        #expect(deep?.message.contains("choices.0.delta.tool_calls.0.function.name") == true, "\(deep?.message ?? "")")
+    }
+
     @Test func toolCallsAndThinkingAreMergedByIndex() async throws {
         let body =
             Self.chunk(#"{"role":"assistant","content":[{"type":"thinking","thinking":[{"type":"text","text":"Need "}]}]}"#)

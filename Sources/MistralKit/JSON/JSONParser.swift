@@ -69,7 +69,7 @@ public struct JSONParser {
     private mutating func parseObject(depth: Int) throws -> JSONValue {
         guard depth <= Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth)") }
         index += 1
-        var members: [String: JSONValue] = [:]
+        var members: [String: JSONValue] = Dictionary(minimumCapacity: 8)
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -206,9 +206,15 @@ public struct JSONParser {
         scalars.append(contentsOf: UTF8.encode(scalar)!)
     }
 
-    private func validatedString(_ bytes: some Collection<UInt8>) throws -> String {
+    private func validatedString(_ bytes: UnsafeBufferPointer<UInt8>) throws -> String {
+        // ASCII (most keys and values) needs no validation.
+        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw error("invalid UTF-8 in a string") }
         return text
+    }
+
+    private func validatedString(_ bytes: [UInt8]) throws -> String {
+        try bytes.withUnsafeBufferPointer { try validatedString($0) }
     }
 
     private mutating func parseNumber() throws -> JSONValue {
@@ -235,6 +241,18 @@ public struct JSONParser {
             let digits = index
             while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
             guard index > digits else { throw error("expected a digit in the exponent") }
+        }
+        if isInteger, index - start <= 18 {
+            // Up to 18 digits always fit in an Int: accumulate without making a String.
+            var value = 0
+            var position = start
+            let negative = bytes[position] == UInt8(ascii: "-")
+            if negative { position += 1 }
+            while position < index {
+                value = value * 10 + Int(bytes[position] - UInt8(ascii: "0"))
+                position += 1
+            }
+            return .int(negative ? -value : value)
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let value = Int(text) { return .int(value) }

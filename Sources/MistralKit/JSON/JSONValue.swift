@@ -15,6 +15,11 @@ public enum JSONValue: Sendable, Hashable {
 
 extension JSONValue: Codable {
     public init(from decoder: any Decoder) throws {
+        // MistralKit's own decoder already holds the tree.
+        if let tree = decoder as? any JSONTreeDecoder {
+            self = tree.jsonValue
+            return
+        }
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -114,4 +119,9 @@ extension JSONValue {
         case .object: "object"
         }
     }
+}
+
+/// A decoder that reads from an already parsed ``JSONValue`` and can hand it over whole.
+protocol JSONTreeDecoder: Decoder {
+    var jsonValue: JSONValue { get }
 }

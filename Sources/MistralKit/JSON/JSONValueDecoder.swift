@@ -10,7 +10,12 @@ public struct JSONValueDecoder {
 
     /// Decodes `type` from `value`.
     public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
-        try ValueDecoder(value: value, codingPath: []).decodeValue(type)
+        try ValueDecoder(value: value, parentPath: [], key: nil).decodeValue(type)
+    }
+
+    /// Decodes `type` from `value` found at `path` (so errors name the full path).
+    func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, at path: [any CodingKey]) throws -> T {
+        try ValueDecoder(value: value, parentPath: path, key: nil).decodeValue(type)
     }
 
     /// Parses `bytes` with ``JSONParser`` and decodes `type`. Invalid JSON throws
@@ -34,10 +39,19 @@ private struct IndexKey: CodingKey {
     init?(intValue: Int) { self.intValue = intValue }
 }
 
-private struct ValueDecoder: Decoder, SingleValueDecodingContainer {
+private struct ValueDecoder: JSONTreeDecoder, SingleValueDecodingContainer {
     let value: JSONValue
-    let codingPath: [any CodingKey]
+    var jsonValue: JSONValue { value }
+    // The path is kept as the parent's path plus a key and only joined when asked for (errors,
+    // nested containers): joining it for every member would allocate on every field.
+    let parentPath: [any CodingKey]
+    let key: (any CodingKey)?
     var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    var codingPath: [any CodingKey] {
+        guard let key else { return parentPath }
+        return parentPath + [key]
+    }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .object(let members) = value else { throw mismatch([String: JSONValue].self) }
@@ -105,8 +119,12 @@ private struct ValueDecoder: Decoder, SingleValueDecodingContainer {
     func decode<T: Decodable>(_ type: T.Type) throws -> T { try decodeValue(type) }
 
     func decodeValue<T: Decodable>(_ type: T.Type) throws -> T {
-        // Raw JSON needs no decoding at all.
+        // Raw JSON and the common scalars skip the container machinery (most of the cost).
         if T.self == JSONValue.self { return value as! T }
+        if T.self == String.self { return try decode(String.self) as! T }
+        if T.self == Int.self { return try decode(Int.self) as! T }
+        if T.self == Bool.self { return try decode(Bool.self) as! T }
+        if T.self == Double.self { return try decode(Double.self) as! T }
         return try T(from: self)
     }
 }
@@ -124,7 +142,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
             throw DecodingError.keyNotFound(
                 key, .init(codingPath: codingPath, debugDescription: "No value associated with key '\(key.stringValue)'."))
         }
-        return ValueDecoder(value: value, codingPath: codingPath + [key])
+        return ValueDecoder(value: value, parentPath: codingPath, key: key)
     }
 
     func decodeNil(forKey key: Key) throws -> Bool { try child(key).decodeNil() }
@@ -140,7 +158,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         guard let value = members[key.stringValue], value != .null else { return nil }
-        return try ValueDecoder(value: value, codingPath: codingPath + [key]).decodeValue(type)
+        return try ValueDecoder(value: value, parentPath: codingPath, key: key).decodeValue(type)
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws
@@ -151,7 +169,7 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer { try child(key).unkeyedContainer() }
 
-    func superDecoder() throws -> any Decoder { ValueDecoder(value: .object(members), codingPath: codingPath) }
+    func superDecoder() throws -> any Decoder { ValueDecoder(value: .object(members), parentPath: codingPath, key: nil) }
 
     func superDecoder(forKey key: Key) throws -> any Decoder { try child(key) }
 }
@@ -170,7 +188,7 @@ private struct UnkeyedContainer: UnkeyedDecodingContainer {
                 type, .init(codingPath: codingPath + [IndexKey(currentIndex)], debugDescription: "Unkeyed container is at end."))
         }
         defer { currentIndex += 1 }
-        return ValueDecoder(value: elements[currentIndex], codingPath: codingPath + [IndexKey(currentIndex)])
+        return ValueDecoder(value: elements[currentIndex], parentPath: codingPath, key: IndexKey(currentIndex))
     }
 
     mutating func decodeNil() throws -> Bool {

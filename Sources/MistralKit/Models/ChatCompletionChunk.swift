@@ -24,13 +24,18 @@ public struct ChatCompletionChunk: Sendable, Hashable, Codable {
     private enum CodingKeys: String, CodingKey { case id, object, created, model, choices, usage }
 
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        id = try container.decodeIfPresent(String.self, forKey: .id) ?? ""
-        object = try container.decodeIfPresent(String.self, forKey: .object) ?? "chat.completion.chunk"
-        created = try container.decodeIfPresent(Int.self, forKey: .created) ?? 0
-        model = try container.decodeIfPresent(String.self, forKey: .model) ?? ""
-        choices = try container.decodeIfPresent([StreamChoice].self, forKey: .choices) ?? []
-        usage = try container.decodeIfPresent(UsageInfo.self, forKey: .usage)
+        try self.init(json: JSONValue(from: decoder), path: decoder.codingPath)
+    }
+
+    /// Reads a chunk from parsed JSON: the streaming hot path, without `Codable` containers.
+    init(json: JSONValue, path: [any CodingKey] = []) throws {
+        let reader = try JSONObjectReader(json, path: path)
+        id = try reader.string("id") ?? ""
+        object = try reader.string("object") ?? "chat.completion.chunk"
+        created = try reader.int("created") ?? 0
+        model = try reader.string("model") ?? ""
+        choices = try reader.array("choices") { try StreamChoice(json: $0, path: []) } ?? []
+        usage = try reader.decode("usage", as: UsageInfo.self)
     }
 
     /// One choice's increment.
@@ -51,10 +56,14 @@ public struct ChatCompletionChunk: Sendable, Hashable, Codable {
         }
 
         public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            index = try container.decodeIfPresent(Int.self, forKey: .index) ?? 0
-            delta = try container.decodeIfPresent(DeltaMessage.self, forKey: .delta) ?? DeltaMessage()
-            finishReason = try container.decodeIfPresent(FinishReason.self, forKey: .finishReason)
+            try self.init(json: JSONValue(from: decoder), path: decoder.codingPath)
+        }
+
+        init(json: JSONValue, path: [any CodingKey]) throws {
+            let reader = try JSONObjectReader(json, path: path)
+            index = try reader.int("index") ?? 0
+            delta = try reader.object("delta") { try DeltaMessage(json: $0, path: []) } ?? DeltaMessage()
+            finishReason = try reader.string("finish_reason").map(FinishReason.init(rawValue:))
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -85,5 +94,20 @@ public struct DeltaMessage: Sendable, Hashable, Codable {
     private enum CodingKeys: String, CodingKey {
         case role, content
         case toolCalls = "tool_calls"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try self.init(json: JSONValue(from: decoder), path: decoder.codingPath)
+    }
+
+    init(json: JSONValue, path: [any CodingKey]) throws {
+        let reader = try JSONObjectReader(json, path: path)
+        role = try reader.string("role")
+        switch reader.value("content") {
+        case .string(let text)?: content = .text(text)
+        case nil: content = nil
+        default: content = try reader.decode("content", as: MessageContent.self)
+        }
+        toolCalls = try reader.decode("tool_calls", as: [ToolCall].self)
     }
 }

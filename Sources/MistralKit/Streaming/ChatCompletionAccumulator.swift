@@ -31,36 +31,40 @@ public struct ChatCompletionAccumulator: Sendable {
         if created == 0 { created = chunk.created }
         if let usage = chunk.usage { self.usage = usage }
         for choice in chunk.choices {
-            var state = choices[choice.index] ?? ChoiceState()
-            switch choice.delta.content {
-            case .text(let text)?:
-                state.text += text
-            case .chunks(let parts)?:
-                for part in parts {
-                    switch part {
-                    case .text(let text): state.text += text
-                    case .thinking(let thinking): state.thinking += thinking.text
-                    default: state.otherChunks.append(part)
-                    }
-                }
-            case nil:
-                break
-            }
-            for (position, call) in (choice.delta.toolCalls ?? []).enumerated() {
-                let index = call.index ?? position
-                if var existing = state.toolCalls[index] {
-                    if let id = call.id, !id.isEmpty, id != "null" { existing.id = id }
-                    if !call.function.name.isEmpty { existing.function.name = call.function.name }
-                    existing.function.arguments += call.function.arguments
-                    state.toolCalls[index] = existing
-                } else {
-                    state.toolCalls[index] = call
-                    state.toolCallOrder.append(index)
-                }
-            }
-            if let reason = choice.finishReason { state.finishReason = reason }
-            choices[choice.index] = state
+            // Mutate in place: copying a choice out and back would copy its growing text on
+            // every chunk (quadratic in the answer's length).
+            Self.fold(choice, into: &choices[choice.index, default: ChoiceState()])
         }
+    }
+
+    private static func fold(_ choice: ChatCompletionChunk.StreamChoice, into state: inout ChoiceState) {
+        switch choice.delta.content {
+        case .text(let text)?:
+            state.text += text
+        case .chunks(let parts)?:
+            for part in parts {
+                switch part {
+                case .text(let text): state.text += text
+                case .thinking(let thinking): state.thinking += thinking.text
+                default: state.otherChunks.append(part)
+                }
+            }
+        case nil:
+            break
+        }
+        for (position, call) in (choice.delta.toolCalls ?? []).enumerated() {
+            let index = call.index ?? position
+            if var existing = state.toolCalls[index] {
+                if let id = call.id, !id.isEmpty, id != "null" { existing.id = id }
+                if !call.function.name.isEmpty { existing.function.name = call.function.name }
+                existing.function.arguments += call.function.arguments
+                state.toolCalls[index] = existing
+            } else {
+                state.toolCalls[index] = call
+                state.toolCallOrder.append(index)
+            }
+        }
+        if let reason = choice.finishReason { state.finishReason = reason }
     }
 
     /// True when at least one choice has a finish reason and every choice seen has one.

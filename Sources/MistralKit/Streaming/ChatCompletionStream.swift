@@ -44,7 +44,6 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
         /// Everything received so far, folded.
         public private(set) var accumulator = ChatCompletionAccumulator()
         var finished = false
-        let decoder = JSONValueDecoder()
 
         init(body: ResponseBody.AsyncIterator, requestID: String?, logger: Logger) {
             self.body = body
@@ -112,7 +111,7 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
             }
             let chunk: ChatCompletionChunk
             do {
-                chunk = try decoder.decode(ChatCompletionChunk.self, from: json)
+                chunk = try ChatCompletionChunk(json: json)
             } catch {
                 finished = true
                 throw undecodable(event, error)
