@@ -66,25 +66,7 @@ struct ChatCommand: AsyncParsableCommand {
             Terminal.write(json ? try Terminal.json(response) + "\n" : response.text + "\n")
             return response.message ?? AssistantMessage(content: .text(response.text))
         }
-        let stream = try await client.chatStream(request)
-        var accumulator = ChatCompletionAccumulator()
-        var printedAny = false
-        do {
-            for try await chunk in stream {
-                accumulator.add(chunk)
-                if json {
-                    Terminal.write(try Terminal.json(chunk, pretty: false) + "\n")
-                } else if let text = chunk.choices.first?.delta.content?.text, !text.isEmpty {
-                    Terminal.write(text)
-                    printedAny = true
-                }
-            }
-        } catch {
-            // What arrived is already on screen; end its line before the error line.
-            if printedAny { Terminal.write("\n") }
-            throw error
-        }
-        if !json { Terminal.write("\n") }
+        let accumulator = try await Terminal.printStream(try await client.chatStream(request), json: json)
         return accumulator.response.message ?? AssistantMessage()
     }
 

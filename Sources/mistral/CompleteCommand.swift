@@ -43,21 +43,7 @@ struct CompleteCommand: AsyncParsableCommand {
                 Terminal.write(json ? try Terminal.json(response) + "\n" : response.text + "\n")
                 return
             }
-            var printedAny = false
-            do {
-                for try await chunk in try await client.fimStream(request) {
-                    if json {
-                        Terminal.write(try Terminal.json(chunk, pretty: false) + "\n")
-                    } else if let text = chunk.choices.first?.delta.content?.text {
-                        Terminal.write(text)
-                        printedAny = printedAny || !text.isEmpty
-                    }
-                }
-            } catch {
-                if printedAny { Terminal.write("\n") }
-                throw error
-            }
-            if !json { Terminal.write("\n") }
+            _ = try await Terminal.printStream(try await client.fimStream(request), json: json)
         }
     }
 }

@@ -40,4 +40,28 @@ enum Terminal {
     }
 
     static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) != 0 }
+
+    /// Prints a stream as it arrives: the text deltas, or each chunk as a JSON line. If the
+    /// stream fails, the partial line is ended before the error propagates, so the error line
+    /// that follows stands on its own. Returns everything received, folded.
+    static func printStream(_ stream: ChatCompletionStream, json: Bool) async throws -> ChatCompletionAccumulator {
+        var accumulator = ChatCompletionAccumulator()
+        var printedText = false
+        do {
+            for try await chunk in stream {
+                accumulator.add(chunk)
+                if json {
+                    write(try Terminal.json(chunk, pretty: false) + "\n")
+                } else if let text = chunk.choices.first?.delta.content?.text, !text.isEmpty {
+                    write(text)
+                    printedText = true
+                }
+            }
+        } catch {
+            if printedText { write("\n") }
+            throw error
+        }
+        if !json { write("\n") }
+        return accumulator
+    }
 }
