@@ -22,11 +22,15 @@ public final class MistralClient: Sendable {
 
     public let configuration: Configuration
     private let transport: any MistralTransport
+    /// Why every call must fail before sending (no key for Mistral's API, a bad base URL);
+    /// checked once here rather than on every request.
+    private let configurationError: MistralError?
 
     /// Creates a client. Without a `transport`, an ``AsyncHTTPClientTransport`` with the
     /// configuration's timeouts is used.
     public init(configuration: Configuration, transport: (any MistralTransport)? = nil) {
         self.configuration = configuration
+        self.configurationError = Self.check(configuration)
         self.transport =
             transport
             ?? AsyncHTTPClientTransport(
@@ -196,7 +200,7 @@ public final class MistralClient: Sendable {
 
     /// Sends a prepared request; returns a 2xx response with its body unread, or throws.
     private func send(_ request: HTTPRequestDescription, model: String?) async throws -> HTTPResponseStream {
-        try checkConfiguration()
+        if let configurationError { throw configurationError }
         var logger = configuration.logger
         logger[metadataKey: "model"] = model.map { "\($0)" }
         let path = request.url.dropFirst(configuration.server.baseURL.count)
@@ -234,19 +238,20 @@ public final class MistralClient: Sendable {
         return response
     }
 
-    private func checkConfiguration() throws {
+    private static func check(_ configuration: Configuration) -> MistralError? {
         let official = [MistralServer.global, .eu, .us].contains(configuration.server)
         if official, (configuration.apiKey ?? "").isEmpty {
-            throw MistralError(
+            return MistralError(
                 kind: .configuration,
                 message: "No API key for \(configuration.server): pass one in the configuration, --api-key, or MISTRAL_API_KEY.")
         }
         guard let url = URL(string: configuration.server.baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme),
             url.host != nil
         else {
-            throw MistralError(
+            return MistralError(
                 kind: .configuration, message: "The base URL '\(configuration.server.baseURL)' is not an http(s) URL.")
         }
+        return nil
     }
 
     /// Replaces the API key wherever it appears in logged text.
