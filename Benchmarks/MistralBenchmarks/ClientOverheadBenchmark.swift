@@ -7,13 +7,19 @@ import NIOPosix
 
 /// MistralClient against a bare AsyncHTTPClient call, same emulator, same run, interleaved in
 /// rounds so machine noise hits both sides alike. The bare call sends the same bytes and reads
-/// the whole body without decoding it; the difference is what MistralKit adds (encoding,
-/// headers, status handling, decoding, logging checks).
+/// the whole body without decoding it, over an HTTPClient configured like MistralKit's default
+/// transport; the difference is what MistralKit adds (headers, status handling, decoding,
+/// logging checks).
 enum ClientOverheadBenchmark {
     static func run(report: inout Report, rounds: Int = 10, perRound: Int = 100) async throws {
         let results = try await MistralEmulator.withRunning(EmulatorConfiguration()) { baseURL, _ in
             let client = MistralClient(configuration: .init(apiKey: "bench-key", server: MistralServer(baseURL: baseURL)))
-            let http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton)
+            // The same HTTPClient settings as MistralKit's default transport (timeouts,
+            // decompression), so the difference is MistralKit's own code, not transport options.
+            var settings = HTTPClient.Configuration()
+            settings.timeout = .init(connect: .seconds(10), read: .seconds(300))
+            settings.decompression = .enabled(limit: .ratio(100))
+            let http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: settings)
             defer { _ = http.shutdown() }
             let chat = ChatCompletionRequest(model: "mistral-small-latest", messages: [.user("What is the capital of France?")], maxTokens: 16)
             let stream = ChatCompletionRequest(model: "mistral-small-latest", messages: [.user("Tell me a long story.")], maxTokens: 200)
