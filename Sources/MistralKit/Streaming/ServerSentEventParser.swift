@@ -43,8 +43,19 @@ public struct ServerSentEventParser: Sendable {
                 index += 1
                 continue
             }
-            line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[lineStart..<index]))
-            processLine(into: &events)
+            let segment = UnsafeBufferPointer(rebasing: buffer[lineStart..<index])
+            if line.isEmpty {
+                // The whole line is in this read: parse it in place, without copying.
+                processLine(segment, into: &events)
+            } else {
+                // The line began in an earlier read: finish it in the carried buffer.
+                line.append(contentsOf: segment)
+                var carried: [UInt8] = []
+                swap(&carried, &line)
+                carried.withUnsafeBufferPointer { processLine($0, into: &events) }
+                carried.removeAll(keepingCapacity: true)
+                swap(&carried, &line)
+            }
             index += 1
             if byte == cr {
                 if index < buffer.count {
@@ -76,22 +87,22 @@ public struct ServerSentEventParser: Sendable {
         return incomplete
     }
 
-    private mutating func processLine(into events: inout [ServerSentEvent]) {
+    private mutating func processLine(_ whole: UnsafeBufferPointer<UInt8>, into events: inout [ServerSentEvent]) {
+        var current = whole[...]
         if atStreamStart {
             atStreamStart = false
-            if line.starts(with: [0xEF, 0xBB, 0xBF]) { line.removeFirst(3) }
+            if current.starts(with: [0xEF, 0xBB, 0xBF]) { current = current.dropFirst(3) }
         }
-        defer { line.removeAll(keepingCapacity: true) }
-        if line.isEmpty {
+        if current.isEmpty {
             dispatch(into: &events)
             return
         }
-        if line[0] == UInt8(ascii: ":") { return }
-        let colon = line.firstIndex(of: UInt8(ascii: ":"))
-        let nameBytes = colon.map { line[..<$0] } ?? line[...]
-        var valueStart = colon.map { $0 + 1 } ?? line.endIndex
-        if valueStart < line.endIndex, line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
-        let value = line[valueStart...]
+        if current.first == UInt8(ascii: ":") { return }
+        let colon = current.firstIndex(of: UInt8(ascii: ":"))
+        let nameBytes = colon.map { current[..<$0] } ?? current
+        var valueStart = colon.map { $0 + 1 } ?? current.endIndex
+        if valueStart < current.endIndex, current[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
+        let value = current[valueStart...]
         switch FieldName(nameBytes) {
         case .data:
             if hasData { data.append(0x0A) }
@@ -114,7 +125,7 @@ public struct ServerSentEventParser: Sendable {
     private enum FieldName {
         case data, event, id, retry, other
 
-        init(_ bytes: ArraySlice<UInt8>) {
+        init(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) {
             if bytes.elementsEqual("data".utf8) {
                 self = .data
             } else if bytes.elementsEqual("event".utf8) {
