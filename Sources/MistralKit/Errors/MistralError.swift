@@ -157,6 +157,7 @@ public struct MistralError: Error, Sendable, CustomStringConvertible {
 public struct ValidationIssue: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Where: e.g. `["body", "messages", 0, "content"]`, rendered as strings.
     public var location: [String]
+    /// The answer message.
     public var message: String
     /// e.g. `extra_forbidden`, `missing`, `float_type`.
     public var type: String

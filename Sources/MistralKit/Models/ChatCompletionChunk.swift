@@ -2,11 +2,17 @@
 ///
 /// Usage arrives in the chunk whose choice carries a non-nil finish reason.
 public struct ChatCompletionChunk: Sendable, Hashable, Codable {
+    /// The server's id for this object.
     public var id: String
+    /// The wire object type, e.g. `chat.completion`.
     public var object: String
+    /// Creation time, Unix seconds.
     public var created: Int
+    /// The model id, e.g. `mistral-small-latest` (or the model that answered, in a response).
     public var model: String
+    /// The answers, one per `n`.
     public var choices: [StreamChoice]
+    /// Tokens consumed; `nil` only when the server did not report them.
     public var usage: UsageInfo?
 
     public init(
@@ -40,8 +46,11 @@ public struct ChatCompletionChunk: Sendable, Hashable, Codable {
 
     /// One choice's increment.
     public struct StreamChoice: Sendable, Hashable, Codable {
+        /// Position in the list it belongs to.
         public var index: Int
+        /// What this chunk adds to the message.
         public var delta: DeltaMessage
+        /// Why generation stopped; `nil` while it goes on.
         public var finishReason: FinishReason?
 
         public init(index: Int, delta: DeltaMessage, finishReason: FinishReason? = nil) {
@@ -81,8 +90,11 @@ public struct ChatCompletionChunk: Sendable, Hashable, Codable {
 
 /// The increment of an assistant message in a stream.
 public struct DeltaMessage: Sendable, Hashable, Codable {
+    /// `assistant` in the first chunk of a stream.
     public var role: String?
+    /// The content text.
     public var content: MessageContent?
+    /// Tool calls the model asked for.
     public var toolCalls: [ToolCall]?
 
     public init(role: String? = nil, content: MessageContent? = nil, toolCalls: [ToolCall]? = nil) {

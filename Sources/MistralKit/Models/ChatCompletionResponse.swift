@@ -4,12 +4,17 @@
 /// ignored, and ``usage`` is `nil` only when the server did not report it (so a caller can
 /// tell "zero tokens" from "not counted").
 public struct ChatCompletionResponse: Sendable, Hashable, Codable {
+    /// The server's id for this object.
     public var id: String
+    /// The wire object type, e.g. `chat.completion`.
     public var object: String
+    /// The model id, e.g. `mistral-small-latest` (or the model that answered, in a response).
     public var model: String
     /// Unix seconds.
     public var created: Int
+    /// The answers, one per `n`.
     public var choices: [ChatCompletionChoice]
+    /// Tokens consumed; `nil` only when the server did not report them.
     public var usage: UsageInfo?
 
     public init(
@@ -45,8 +50,11 @@ public struct ChatCompletionResponse: Sendable, Hashable, Codable {
 
 /// One of the `n` answers.
 public struct ChatCompletionChoice: Sendable, Hashable, Codable {
+    /// Position in the list it belongs to.
     public var index: Int
+    /// The answer message.
     public var message: AssistantMessage
+    /// Why generation stopped; `nil` while it goes on.
     public var finishReason: FinishReason?
 
     public init(index: Int, message: AssistantMessage, finishReason: FinishReason?) {

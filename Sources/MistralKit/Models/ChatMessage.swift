@@ -43,7 +43,9 @@ public enum ChatMessage: Sendable, Hashable {
 
 /// An assistant turn: content, tool calls, and whether it is a prefix to continue.
 public struct AssistantMessage: Sendable, Hashable, Codable {
+    /// The content text.
     public var content: MessageContent?
+    /// Tool calls the model asked for.
     public var toolCalls: [ToolCall]?
     /// When true on the last message, the model continues this text instead of starting anew.
     public var prefix: Bool?

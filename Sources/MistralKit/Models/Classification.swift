@@ -1,7 +1,10 @@
 /// A request to `POST /v1/moderations` or `POST /v1/classifications`: texts to classify.
 public struct ClassificationRequest: Sendable, Hashable, Codable {
+    /// The model id, e.g. `mistral-small-latest` (or the model that answered, in a response).
     public var model: String
+    /// The inputs, in order.
     public var input: [String]
+    /// Free-form data attached to the request, returned in logs and batch outputs.
     public var metadata: [String: JSONValue]?
 
     public init(model: String, input: [String], metadata: [String: JSONValue]? = nil) {
@@ -27,7 +30,9 @@ public struct ClassificationRequest: Sendable, Hashable, Codable {
 
 /// A request to `POST /v1/chat/moderations`: conversations to moderate, each a list of messages.
 public struct ChatModerationRequest: Sendable, Hashable, Codable {
+    /// The model id, e.g. `mistral-small-latest` (or the model that answered, in a response).
     public var model: String
+    /// The inputs, in order.
     public var input: [[ChatMessage]]
 
     public init(model: String, input: [[ChatMessage]]) {
@@ -51,11 +56,14 @@ public struct ChatModerationRequest: Sendable, Hashable, Codable {
 
 /// A request to `POST /v1/chat/classifications`: conversations to classify.
 public struct ChatClassificationRequest: Sendable, Hashable, Codable {
+    /// The model id, e.g. `mistral-small-latest` (or the model that answered, in a response).
     public var model: String
+    /// The inputs, in order.
     public var input: [Conversation]
 
     /// One conversation to classify (`InstructRequest` on the wire).
     public struct Conversation: Sendable, Hashable, Codable {
+        /// The conversation so far, oldest first.
         public var messages: [ChatMessage]
         public init(messages: [ChatMessage]) { self.messages = messages }
     }
@@ -81,8 +89,11 @@ public struct ChatClassificationRequest: Sendable, Hashable, Codable {
 
 /// Moderation results, one per input text or conversation.
 public struct ModerationResponse: Sendable, Hashable, Codable {
+    /// The server's id for this object.
     public var id: String
+    /// The model id, e.g. `mistral-small-latest` (or the model that answered, in a response).
     public var model: String
+    /// One result per input, in order.
     public var results: [ModerationResult]
 
     public init(id: String, model: String, results: [ModerationResult]) {
@@ -93,7 +104,9 @@ public struct ModerationResponse: Sendable, Hashable, Codable {
 
     /// Flags and scores by category (`sexual`, `hate_and_discrimination`, `violence_and_threats`, ...).
     public struct ModerationResult: Sendable, Hashable, Codable {
+        /// Category name to flagged.
         public var categories: [String: Bool]
+        /// Category name to score (0 to 1).
         public var categoryScores: [String: Double]
 
         public init(categories: [String: Bool], categoryScores: [String: Double]) {
@@ -113,7 +126,9 @@ public struct ModerationResponse: Sendable, Hashable, Codable {
 
 /// Classification results: per input, per target, scores by label.
 public struct ClassificationResponse: Sendable, Hashable, Codable {
+    /// The server's id for this object.
     public var id: String
+    /// The model id, e.g. `mistral-small-latest` (or the model that answered, in a response).
     public var model: String
     /// One entry per input: target name to `{scores: {label: score}}`.
     public var results: [[String: TargetResult]]
@@ -126,6 +141,7 @@ public struct ClassificationResponse: Sendable, Hashable, Codable {
 
     /// The scores of one classification target.
     public struct TargetResult: Sendable, Hashable, Codable {
+        /// Label to score.
         public var scores: [String: Double]
         public init(scores: [String: Double]) { self.scores = scores }
     }

@@ -2,12 +2,15 @@ import Foundation
 
 /// A request to `POST /v1/embeddings`.
 public struct EmbeddingRequest: Sendable, Hashable, Codable {
+    /// The model id, e.g. `mistral-small-latest` (or the model that answered, in a response).
     public var model: String
     /// One text or several; each yields one vector, in order.
     public var input: [String]
+    /// Free-form data attached to the request, returned in logs and batch outputs.
     public var metadata: [String: JSONValue]?
     /// Vector length, for models that allow choosing it (e.g. `codestral-embed`).
     public var outputDimension: Int?
+    /// Element type of the vectors (default `float`).
     public var outputDtype: EmbeddingDtype?
     /// `float` (JSON numbers) or `base64` (packed bytes; the client unpacks them for you).
     public var encodingFormat: EmbeddingEncodingFormat?
@@ -73,10 +76,15 @@ public struct EmbeddingEncodingFormat: ExtensibleEnum {
 
 /// The answer to an embeddings request.
 public struct EmbeddingResponse: Sendable, Hashable, Codable {
+    /// The server's id for this object.
     public var id: String
+    /// The wire object type, e.g. `chat.completion`.
     public var object: String
+    /// The model id, e.g. `mistral-small-latest` (or the model that answered, in a response).
     public var model: String
+    /// The items, in order.
     public var data: [EmbeddingData]
+    /// Tokens consumed; `nil` only when the server did not report them.
     public var usage: UsageInfo?
 
     public init(id: String, object: String = "list", model: String, data: [EmbeddingData], usage: UsageInfo?) {
@@ -105,9 +113,13 @@ public struct EmbeddingResponse: Sendable, Hashable, Codable {
 /// One vector. With `encoding_format: base64` the server sends packed bytes; the client
 /// unpacks them into ``embedding`` using the request's dtype and keeps the text in ``base64``.
 public struct EmbeddingData: Sendable, Hashable, Codable {
+    /// The wire object type, e.g. `chat.completion`.
     public var object: String
+    /// Position in the list it belongs to.
     public var index: Int
+    /// The vector (unpacked from base64 when the server sent it so).
     public var embedding: [Double]
+    /// The packed vector as received, when `encoding_format` was `base64`.
     public var base64: String?
 
     public init(object: String = "embedding", index: Int, embedding: [Double], base64: String? = nil) {

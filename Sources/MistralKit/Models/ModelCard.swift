@@ -1,10 +1,14 @@
 /// A model the API serves: what it can do, its context length, deprecation.
 public struct ModelCard: Sendable, Hashable, Codable {
+    /// The server's id for this object.
     public var id: String
+    /// The wire object type, e.g. `chat.completion`.
     public var object: String?
+    /// Creation time, Unix seconds.
     public var created: Int?
     public var ownedBy: String?
     public var capabilities: Capabilities
+    /// The name.
     public var name: String?
     public var description: String?
     public var maxContextLength: Int?
@@ -156,7 +160,9 @@ public struct ModelCard: Sendable, Hashable, Codable {
 /// `GET /v1/models`. Decodes the documented `{object, data}` form and the bare array the
 /// spec's example shows.
 public struct ModelList: Sendable, Hashable, Codable {
+    /// The wire object type, e.g. `chat.completion`.
     public var object: String
+    /// The items, in order.
     public var data: [ModelCard]
 
     public init(data: [ModelCard]) {
@@ -180,8 +186,11 @@ public struct ModelList: Sendable, Hashable, Codable {
 
 /// The answer to `DELETE /v1/models/{id}`.
 public struct DeletedModel: Sendable, Hashable, Codable {
+    /// The server's id for this object.
     public var id: String
+    /// The wire object type, e.g. `chat.completion`.
     public var object: String?
+    /// Whether the model was deleted.
     public var deleted: Bool
     public init(id: String, object: String? = "model", deleted: Bool) {
         self.id = id

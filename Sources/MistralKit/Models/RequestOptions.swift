@@ -57,7 +57,9 @@ public struct ServiceTier: ExtensibleEnum {
 
 /// Predicted output: text the answer is expected to largely repeat, which speeds it up.
 public struct Prediction: Sendable, Hashable, Codable {
+    /// The wire `type` discriminator.
     public var type: String
+    /// The content text.
     public var content: String
     public init(content: String) {
         self.type = "content"
@@ -69,7 +71,9 @@ public struct Prediction: Sendable, Hashable, Codable {
 public struct GuardrailConfig: Sendable, Hashable, Codable {
     /// When true, a moderation failure on the server answers 403 instead of passing.
     public var blockOnError: Bool?
+    /// Settings of the first-generation moderation model.
     public var moderationLLMV1: ModerationLLMConfig?
+    /// Settings of the second-generation moderation model.
     public var moderationLLMV2: ModerationLLMConfig?
 
     public init(blockOnError: Bool? = nil, moderationLLMV1: ModerationLLMConfig? = nil, moderationLLMV2: ModerationLLMConfig? = nil) {
@@ -87,9 +91,11 @@ public struct GuardrailConfig: Sendable, Hashable, Codable {
 
 /// Settings of one moderation model inside a guardrail.
 public struct ModerationLLMConfig: Sendable, Hashable, Codable {
+    /// The moderation model to use.
     public var modelName: String?
     /// Category name to score threshold, e.g. `["violence_and_threats": 0.2]`.
     public var customCategoryThresholds: [String: Double]?
+    /// Only flag the categories given thresholds.
     public var ignoreOtherCategories: Bool?
     /// `none` (report only) or `block`.
     public var action: String?

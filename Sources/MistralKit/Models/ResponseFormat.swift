@@ -1,6 +1,8 @@
 /// How the answer must be shaped: free text, any JSON object, or JSON matching a schema.
 public struct ResponseFormat: Sendable, Hashable, Codable {
+    /// The wire `type` discriminator.
     public var type: Kind
+    /// The schema, for `json_schema`.
     public var jsonSchema: JSONSchemaFormat?
 
     public init(type: Kind, jsonSchema: JSONSchemaFormat? = nil) {
@@ -36,9 +38,12 @@ public struct ResponseFormat: Sendable, Hashable, Codable {
 
 /// A named JSON Schema for structured output.
 public struct JSONSchemaFormat: Sendable, Hashable, Codable {
+    /// The name.
     public var name: String
     public var description: String?
+    /// The JSON Schema the output must match.
     public var schema: JSONValue
+    /// Ask the server to enforce the schema exactly.
     public var strict: Bool?
 
     public init(name: String, description: String? = nil, schema: JSONValue, strict: Bool? = nil) {

@@ -1,6 +1,7 @@
 /// A tool the model may use: a function you implement, or one of Mistral's built-in tools
 /// (web search, code interpreter, image generation, document library, connectors).
 public struct Tool: Sendable, Hashable, Codable {
+    /// The wire `type` discriminator.
     public var type: ToolType
     /// The function's name, description and JSON Schema; only for `function` tools.
     public var function: FunctionDefinition?

@@ -3,7 +3,9 @@
 /// `arguments` is always held as a JSON string, as Mistral returns it; requests may carry an
 /// object on the wire, which is decoded into its JSON text.
 public struct ToolCall: Sendable, Hashable, Codable {
+    /// The server's id for this object.
     public var id: String?
+    /// The wire `type` discriminator.
     public var type: ToolType?
     public var function: FunctionCall
     /// Position of the call in a streamed turn; calls are merged by it.
@@ -18,6 +20,7 @@ public struct ToolCall: Sendable, Hashable, Codable {
 
     /// The name and the JSON-encoded arguments of a call.
     public struct FunctionCall: Sendable, Hashable, Codable {
+        /// The name.
         public var name: String
         public var arguments: String
 
