@@ -35,11 +35,8 @@ struct JSONObjectReader {
 
     func int(_ key: String) throws -> Int? {
         guard let value = value(key) else { return nil }
-        switch value {
-        case .int(let number): return number
-        case .double(let number) where number.rounded() == number && abs(number) < 9.0e18: return Int(number)
-        default: throw mismatch(Int.self, key, value)
-        }
+        guard let number = value.exactInteger(Int.self) else { throw mismatch(Int.self, key, value) }
+        return number
     }
 
     /// Reads each element of an array member with `read`. Paths are only built for errors:

@@ -100,6 +100,16 @@ extension JSONValue {
         }
     }
 
+    /// The number as a `T` when it is an integer, or a double without a fraction, that fits;
+    /// `nil` otherwise. The one integer rule of both JSON decoding paths.
+    func exactInteger<T: FixedWidthInteger>(_ type: T.Type) -> T? {
+        switch self {
+        case .int(let number): T(exactly: number)
+        case .double(let number): T(exactly: number)
+        default: nil
+        }
+    }
+
     /// The members when this is an object, else `nil`.
     public var objectValue: [String: JSONValue]? {
         if case .object(let members) = self { return members }

@@ -93,13 +93,8 @@ private struct ValueDecoder: JSONTreeDecoder, SingleValueDecodingContainer {
     func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
 
     func integer<T: FixedWidthInteger>(_ type: T.Type) throws -> T {
-        let result: T?
-        switch value {
-        case .int(let number): result = T(exactly: number)
-        case .double(let number): result = T(exactly: number)
-        default: throw mismatch(type)
-        }
-        guard let result else {
+        guard value.doubleValue != nil else { throw mismatch(type) }
+        guard let result = value.exactInteger(type) else {
             throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "\(value.jsonString) does not fit in \(type)."))
         }
         return result

@@ -37,16 +37,11 @@ public final class AsyncHTTPClientTransport: MistralTransport {
             outgoing.body = .bytes(ByteBuffer(bytes: body))
         }
         let nioDeadline = deadline.map { NIODeadline.now() + TimeAmount(ContinuousClock.now.duration(to: $0)) } ?? .distantFuture
-        guard let deadline else {
-            let response = try await execute(outgoing, deadline: nioDeadline)
-            return HTTPResponseStream(status: Int(response.status.code), headers: response.headers, body: ResponseBody(MappedBody(base: response.body)))
-        }
-        // A total deadline must also cut the body, which AsyncHTTPClient's deadline does not
-        // cover once the head has arrived: pump the body from a task that the deadline cancels.
         let response = try await execute(outgoing, deadline: nioDeadline)
-        return HTTPResponseStream(
-            status: Int(response.status.code), headers: response.headers,
-            body: ResponseBody(DeadlineBody(base: response.body, deadline: deadline)))
+        // A total deadline must also cut the body, which AsyncHTTPClient's deadline does not
+        // cover once the head has arrived: then the body is pumped by a task the deadline cancels.
+        let body = deadline.map { ResponseBody(DeadlineBody(base: response.body, deadline: $0)) } ?? ResponseBody(MappedBody(base: response.body))
+        return HTTPResponseStream(status: Int(response.status.code), headers: response.headers, body: body)
     }
 
     public func shutdown() async throws {
