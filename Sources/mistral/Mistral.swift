@@ -12,6 +12,8 @@ struct Mistral: AsyncParsableCommand {
             at any Mistral-compatible server: the emulator, a gateway, or a local llama.cpp server.
             """,
         version: "0.1.0",
-        subcommands: [ChatCommand.self, CompleteCommand.self, EmbedCommand.self, ModelsCommand.self, EmulateCommand.self]
+        subcommands: [
+            ChatCommand.self, CompleteCommand.self, EmbedCommand.self, ModelsCommand.self, UsageCommand.self, EmulateCommand.self,
+        ]
     )
 }

@@ -32,7 +32,7 @@ struct CLIArgumentTests {
     }
 
     @Test func anUnreachableServerIsOneConnectionErrorLine() async throws {
-        let result = try await mistral(["chat", "--base-url", "http://127.0.0.1:9", "--api-key", "k", "--curl", "Hello"])
+        let result = try await mistral(["chat", "--base-url", "http://127.0.0.1:9", "--api-key", "k", "--curl", "--retries", "0", "Hello"])
         #expect(result.status == 1)
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.first?.hasPrefix("curl -sS -X POST 'http://127.0.0.1:9/v1/chat/completions'") == true)

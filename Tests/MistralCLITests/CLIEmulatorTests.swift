@@ -83,11 +83,72 @@ struct CLIEmulatorTests {
 
     @Test func serverErrorsNameTheStatusAndType() async throws {
         try await withEmulator(configuration: EmulatorConfiguration(faultSchedule: [.status(429, retryAfter: 3)])) { url, _ in
-            let result = try await mistral(["chat", "--no-stream", "Hi"], baseURL: url)
+            let result = try await mistral(["chat", "--no-stream", "--retries", "0", "Hi"], baseURL: url)
             #expect(result.status == 1)
             #expect(result.stderr.contains("Rate limited (HTTP 429)"), "\(result.stderr)")
             #expect(result.stderr.contains("type rate_limited, code 1300"))
             #expect(result.stderr.contains("Retry after 3 s"))
+        }
+    }
+
+    @Test func aRateLimitIsRetriedAfterTheServersRetryAfter() async throws {
+        try await withEmulator(configuration: EmulatorConfiguration(faultSchedule: [.status(429, retryAfter: 1)])) { url, emulator in
+            let started = ContinuousClock.now
+            let result = try await mistral(["chat", "--no-stream", "What is the capital of France?"], baseURL: url)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout == "The capital of France is Paris.\n")
+            #expect(emulator.requestLog.count == 2)
+            #expect(ContinuousClock.now - started >= .seconds(1))
+        }
+    }
+
+    @Test func usageIsRecordedAndReportedByTag() async throws {
+        try await withTemporaryDirectory { directory in
+            let ledger = directory.appendingPathComponent("usage.jsonl").path
+            try await withEmulator { url, _ in
+                for user in ["alice", "bob", "alice"] {
+                    let result = try await ProcessRunner.run(
+                        try ProcessRunner.builtProduct("mistral"),
+                        ["chat", "--tag", "user=\(user)", "--tag", "feature=cli-test", "What is the capital of France?", "--base-url", url, "--api-key", "k"],
+                        environment: ["MISTRAL_USAGE_LEDGER": ledger])
+                    #expect(result.status == 0, "\(result.stderr)")
+                }
+            }
+            let csv = try await ProcessRunner.run(
+                try ProcessRunner.builtProduct("mistral"), ["usage", "--ledger", ledger, "--by", "tag:user", "--format", "csv"])
+            #expect(csv.status == 0, "\(csv.stderr)")
+            let lines = csv.stdout.split(separator: "\n").map(String.init)
+            #expect(lines.first == "tag:user,requests,failed,prompt_tokens,completion_tokens,cached_tokens,cost_usd,unpriced,estimated")
+            // The canned answer is 7 prompt and 7 completion tokens; mistral-small costs $0.15 and $0.60 per million.
+            let alice = try #require(lines.first { $0.hasPrefix("alice,") }).split(separator: ",")
+            let bob = try #require(lines.first { $0.hasPrefix("bob,") }).split(separator: ",")
+            #expect(alice[1...5] == ["2", "0", "14", "14", "0"])
+            #expect(bob[1...5] == ["1", "0", "7", "7", "0"])
+            #expect(abs(Double(alice[6])! - 2 * 5.25e-6) < 1e-6)
+            #expect(abs(Double(bob[6])! - 5.25e-6) < 1e-6)
+            let table = try await ProcessRunner.run(try ProcessRunner.builtProduct("mistral"), ["usage", "--ledger", ledger])
+            #expect(table.stdout.contains("mistral-small-latest"), "\(table.stdout)")
+            #expect(table.stdout.contains("This month: $0.000016 spent"))
+            let json = try await ProcessRunner.run(
+                try ProcessRunner.builtProduct("mistral"), ["usage", "--ledger", ledger, "--by", "total", "--format", "json"])
+            let document = try JSONCoding.decode(JSONValue.self, from: Array(json.stdout.utf8))
+            #expect(document["total"]?["requests"] == 3)
+            #expect(document["total"]?["prompt_tokens"] == 21)
+        }
+    }
+
+    @Test func aMonthlyBudgetRefusesBeforeSending() async throws {
+        try await withTemporaryDirectory { directory in
+            let ledger = directory.appendingPathComponent("usage.jsonl").path
+            try await withEmulator { url, emulator in
+                let result = try await ProcessRunner.run(
+                    try ProcessRunner.builtProduct("mistral"),
+                    ["chat", "--monthly-budget", "0.0000001", "--max-tokens", "100", "Hi", "--base-url", url, "--api-key", "k"],
+                    environment: ["MISTRAL_USAGE_LEDGER": ledger])
+                #expect(result.status == 1)
+                #expect(result.stderr.contains("Budget exceeded"), "\(result.stderr)")
+                #expect(emulator.requestLog.count == 0)
+            }
         }
     }
 

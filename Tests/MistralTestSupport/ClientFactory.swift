@@ -8,12 +8,19 @@ public let testAPIKey = "test-key"
 /// use ``withClient(baseURL:apiKey:headers:timeouts:_:)``.
 ///
 /// `headers` are sent on every request, e.g. `[("x-emulator-fault", "status=503")]`.
+/// Test clients neither retry nor break circuits unless `configure` turns them on, so a
+/// test sees each fault it injects exactly once.
 public func makeClient(
     baseURL: String, apiKey: String? = testAPIKey, headers: [(String, String)] = [],
-    timeouts: MistralClient.Timeouts = MistralClient.Timeouts()
+    timeouts: MistralClient.Timeouts = MistralClient.Timeouts(),
+    configure: (inout MistralClient.Configuration) -> Void = { _ in }
 ) -> MistralClient {
-    MistralClient(
-        configuration: .init(apiKey: apiKey, server: MistralServer(baseURL: baseURL), timeouts: timeouts, defaultHeaders: headers))
+    var configuration = MistralClient.Configuration(
+        apiKey: apiKey, server: MistralServer(baseURL: baseURL), timeouts: timeouts, defaultHeaders: headers)
+    configuration.retry = .disabled
+    configuration.circuitBreakers = nil
+    configure(&configuration)
+    return MistralClient(configuration: configuration)
 }
 
 /// Runs `body` with a client for `baseURL` and shuts the client down afterwards, also when
@@ -21,9 +28,10 @@ public func makeClient(
 public func withClient<Result>(
     baseURL: String, apiKey: String? = testAPIKey, headers: [(String, String)] = [],
     timeouts: MistralClient.Timeouts = MistralClient.Timeouts(),
+    configure: (inout MistralClient.Configuration) -> Void = { _ in },
     _ body: (MistralClient) async throws -> Result
 ) async throws -> Result {
-    let client = makeClient(baseURL: baseURL, apiKey: apiKey, headers: headers, timeouts: timeouts)
+    let client = makeClient(baseURL: baseURL, apiKey: apiKey, headers: headers, timeouts: timeouts, configure: configure)
     do {
         let result = try await body(client)
         try await client.shutdown()

@@ -23,10 +23,11 @@ public func withEmulatorClient<Result>(
     apiKey: String = testAPIKey,
     headers: [(String, String)] = [],
     timeouts: MistralClient.Timeouts = MistralClient.Timeouts(),
+    configure: (inout MistralClient.Configuration) -> Void = { _ in },
     _ body: (MistralClient, MistralEmulator) async throws -> Result
 ) async throws -> Result {
     try await withEmulator(configuration: configuration) { baseURL, emulator in
-        try await withClient(baseURL: baseURL, apiKey: apiKey, headers: headers, timeouts: timeouts) { client in
+        try await withClient(baseURL: baseURL, apiKey: apiKey, headers: headers, timeouts: timeouts, configure: configure) { client in
             try await body(client, emulator)
         }
     }

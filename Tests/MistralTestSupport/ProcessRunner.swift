@@ -20,6 +20,8 @@ public enum ProcessRunner {
         var env = ProcessInfo.processInfo.environment
         // Tests must not pick up a developer's real key or server.
         for name in ["MISTRAL_API_KEY", "MISTRAL_BASE_URL", "MISTRAL_SERVER"] { env[name] = nil }
+        // Tests never write to the user's own usage ledger.
+        env["MISTRAL_USAGE_LEDGER"] = NSTemporaryDirectory() + "mistralkit-test-usage-\(getpid()).jsonl"
         env.merge(environment) { _, new in new }
         process.environment = env
         let out = Pipe()

@@ -1,4 +1,6 @@
+import CoreMetrics
 import Logging
+import Tracing
 
 extension MistralClient {
     /// How a client connects and behaves. Defaults suit production against Mistral's API.
@@ -14,6 +16,50 @@ extension MistralClient {
         public var logger: Logger
         /// The largest non-streamed response body accepted.
         public var maxResponseBytes: Int
+
+        // MARK: Resilience
+
+        /// When failed calls are retried; on by default (3 attempts). ``RetryPolicy/disabled`` turns it off.
+        public var retry: RetryPolicy = .default
+        /// Bounds retries across calls (one retry per ten successes in steady state); `nil`
+        /// lets every call retry. Share one between clients to bound a process.
+        public var retryBudget: RetryBudget? = RetryBudget()
+        /// The randomness of backoff waits; tests pass ``JitterSource/fixed(_:)``.
+        public var jitter: JitterSource = .system
+        /// Requests-per-second and tokens-per-minute limits kept on the client's side; `nil`: none.
+        public var rateLimiter: RateLimiter? = nil
+        /// The most calls in flight at once; `nil`: no limit.
+        public var concurrencyLimiter: ConcurrencyLimiter? = nil
+        /// Circuit breakers per upstream and model; on by default, `nil` turns them off.
+        public var circuitBreakers: CircuitBreakers? = CircuitBreakers()
+        /// Routes tried in order when chat and FIM calls to the requested model fail after
+        /// retries (5xx, timeouts, connection failures, 429s, a spent quota, an open circuit).
+        public var fallbacks: [FallbackRoute] = []
+        /// The clock backoff waits are measured on; tests pass a manual clock.
+        public var clock: any Clock<Duration> = ContinuousClock()
+
+        // MARK: Usage and cost
+
+        /// Where each call's usage and cost is recorded; `nil`: nowhere.
+        public var usageLedger: (any UsageLedger)? = nil
+        /// Prices for cost accounting (Mistral's list prices by default).
+        public var prices: PriceTable = .mistral
+        /// A spending limit checked before each call; `nil`: none.
+        public var budget: Budget? = nil
+        /// Counts prompt tokens before sending (budgets, the token limiter); an estimate by default.
+        public var tokenCounter: any TokenCounting = EstimatedTokenCounter()
+        /// Billing modifiers of this client's calls (batch, priority); regional endpoints are
+        /// detected from ``server``.
+        public var pricing: PricingContext = PricingContext()
+
+        // MARK: Observability
+
+        /// Hooks called around every attempt.
+        public var hooks: [any MistralHook] = []
+        /// Where metrics go; `nil`: the process-wide `MetricsSystem`.
+        public var metricsFactory: (any MetricsFactory)? = nil
+        /// Where spans go; `nil`: the process-wide `InstrumentationSystem.tracer`.
+        public var tracer: (any Tracer)? = nil
 
         public init(
             apiKey: String?, server: MistralServer = .global, timeouts: Timeouts = Timeouts(),

@@ -1,4 +1,5 @@
 import Foundation
+import Tracing
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -21,10 +22,14 @@ public final class MistralClient: Sendable {
     public static let version = "0.1.0"
 
     public let configuration: Configuration
-    private let transport: any MistralTransport
+    let transport: any MistralTransport
     /// Why every call must fail before sending (no key for Mistral's API, a bad base URL);
     /// checked once here rather than on every request.
-    private let configurationError: MistralError?
+    let configurationError: MistralError?
+    let metrics: ClientMetrics
+    let tracer: any Tracer
+    let timeline: Timeline
+    private let primary: ResolvedUpstream
 
     /// Creates a client. Without a `transport`, an ``AsyncHTTPClientTransport`` with the
     /// configuration's timeouts is used.
@@ -35,6 +40,12 @@ public final class MistralClient: Sendable {
             transport
             ?? AsyncHTTPClientTransport(
                 connectTimeout: configuration.timeouts.connect, readIdleTimeout: configuration.timeouts.readIdle)
+        self.metrics = ClientMetrics(factory: configuration.metricsFactory)
+        self.tracer = configuration.tracer ?? InstrumentationSystem.tracer
+        self.timeline = .of(configuration.clock)
+        self.primary = ResolvedUpstream(
+            name: Self.primaryUpstreamName, baseURL: configuration.server.baseURL, apiKey: configuration.apiKey,
+            dialect: .mistral, prices: configuration.prices)
     }
 
     /// Releases the connection pool. Calls made afterwards fail.
@@ -45,37 +56,58 @@ public final class MistralClient: Sendable {
     // MARK: - Endpoints
 
     /// `POST /v1/chat/completions`, answered in one response.
-    public func chat(_ request: ChatCompletionRequest) async throws -> ChatCompletionResponse {
+    ///
+    /// Retries, the rate limiter, breakers and fallbacks apply; usage and cost are recorded
+    /// with the current ``UsageTags`` merged with `tags`.
+    public func chat(_ request: ChatCompletionRequest, tags: [String: String] = [:]) async throws -> ChatCompletionResponse {
         var request = request
         request.stream = false
-        return try await call(.POST, "/v1/chat/completions", body: request, model: request.model)
+        return try await withFallbacks(model: request.model) { model, upstream, answeredBy in
+            var routed = request
+            routed.model = model
+            let call = try chatCall(routed, operation: "chat", genAI: "chat", path: "/v1/chat/completions", tags: tags, upstream: upstream)
+            return try await self.complete(routed, call: call, upstream: upstream, answeredBy: answeredBy)
+        }
     }
 
     /// `POST /v1/chat/completions` with `stream: true`. Returns once the response head arrived
-    /// (HTTP errors throw here); the chunks arrive as you iterate.
-    public func chatStream(_ request: ChatCompletionRequest) async throws -> ChatCompletionStream {
+    /// (HTTP errors throw here, after retries and fallbacks); the chunks arrive as you iterate.
+    /// A failure after the first chunk is never retried: it throws with the partial answer.
+    public func chatStream(_ request: ChatCompletionRequest, tags: [String: String] = [:]) async throws -> ChatCompletionStream {
         var request = request
         request.stream = true
-        return try await openStream("/v1/chat/completions", body: request, model: request.model)
+        return try await withFallbacks(model: request.model) { model, upstream, answeredBy in
+            var routed = request
+            routed.model = model
+            let call = try chatCall(routed, operation: "chat.stream", genAI: "chat", path: "/v1/chat/completions", tags: tags, upstream: upstream)
+            return try await self.openStream(routed, call: call, upstream: upstream, answeredBy: answeredBy)
+        }
     }
 
     /// `POST /v1/fim/completions`: code between `prompt` and `suffix`.
-    public func fim(_ request: FIMCompletionRequest) async throws -> ChatCompletionResponse {
+    public func fim(_ request: FIMCompletionRequest, tags: [String: String] = [:]) async throws -> ChatCompletionResponse {
         var request = request
         request.stream = false
-        return try await call(.POST, "/v1/fim/completions", body: request, model: request.model)
+        let call = fimCall(request, operation: "fim", tags: tags)
+        return try await complete(request, call: call, upstream: primary, answeredBy: nil)
     }
 
     /// `POST /v1/fim/completions` with `stream: true`.
-    public func fimStream(_ request: FIMCompletionRequest) async throws -> ChatCompletionStream {
+    public func fimStream(_ request: FIMCompletionRequest, tags: [String: String] = [:]) async throws -> ChatCompletionStream {
         var request = request
         request.stream = true
-        return try await openStream("/v1/fim/completions", body: request, model: request.model)
+        let call = fimCall(request, operation: "fim.stream", tags: tags)
+        return try await openStream(request, call: call, upstream: primary, answeredBy: nil)
     }
 
     /// `POST /v1/embeddings`. Base64 answers are unpacked into numbers using the request's dtype.
-    public func embeddings(_ request: EmbeddingRequest) async throws -> EmbeddingResponse {
-        var response: EmbeddingResponse = try await call(.POST, "/v1/embeddings", body: request, model: request.model)
+    public func embeddings(_ request: EmbeddingRequest, tags: [String: String] = [:]) async throws -> EmbeddingResponse {
+        let texts = request.input
+        var call = plainCall("embeddings", .POST, "/v1/embeddings", model: request.model, metered: true, tags: tags)
+        call.genAIOperation = "embeddings"
+        call.promptEstimate = texts.reduce(0) { $0 + configuration.tokenCounter.tokens(in: $1) }
+        var response: EmbeddingResponse = try await run(
+            call, body: request, usage: { $0.usage }, model: { $0.model })
         let dtype = request.outputDtype ?? .float
         for position in response.data.indices {
             guard let base64 = response.data[position].base64 else { continue }
@@ -91,38 +123,38 @@ public final class MistralClient: Sendable {
 
     /// `GET /v1/models`: the models this key may use.
     public func listModels() async throws -> [ModelCard] {
-        let list: ModelList = try await call(.GET, "/v1/models", body: Optional<JSONValue>.none, model: nil)
+        let list: ModelList = try await run(plainCall("models.list", .GET, "/v1/models", model: nil), body: Optional<JSONValue>.none)
         return list.data
     }
 
     /// `GET /v1/models/{id}`.
     public func retrieveModel(id: String) async throws -> ModelCard {
-        try await call(.GET, "/v1/models/\(Self.escapePath(id))", body: Optional<JSONValue>.none, model: id)
+        try await run(plainCall("models.retrieve", .GET, "/v1/models/\(Self.escapePath(id))", model: id), body: Optional<JSONValue>.none)
     }
 
     /// `DELETE /v1/models/{id}`: deletes a fine-tuned model (base models answer 403).
     public func deleteModel(id: String) async throws -> DeletedModel {
-        try await call(.DELETE, "/v1/models/\(Self.escapePath(id))", body: Optional<JSONValue>.none, model: id)
+        try await run(plainCall("models.delete", .DELETE, "/v1/models/\(Self.escapePath(id))", model: id), body: Optional<JSONValue>.none)
     }
 
     /// `POST /v1/moderations`: moderation categories for texts.
-    public func moderations(_ request: ClassificationRequest) async throws -> ModerationResponse {
-        try await call(.POST, "/v1/moderations", body: request, model: request.model)
+    public func moderations(_ request: ClassificationRequest, tags: [String: String] = [:]) async throws -> ModerationResponse {
+        try await run(classifierCall("moderations", "/v1/moderations", request.model, request.input, tags), body: request)
     }
 
     /// `POST /v1/chat/moderations`: moderation categories for conversations.
-    public func chatModerations(_ request: ChatModerationRequest) async throws -> ModerationResponse {
-        try await call(.POST, "/v1/chat/moderations", body: request, model: request.model)
+    public func chatModerations(_ request: ChatModerationRequest, tags: [String: String] = [:]) async throws -> ModerationResponse {
+        try await run(classifierCall("chat.moderations", "/v1/chat/moderations", request.model, [], tags), body: request)
     }
 
     /// `POST /v1/classifications`: a custom classifier over texts.
-    public func classifications(_ request: ClassificationRequest) async throws -> ClassificationResponse {
-        try await call(.POST, "/v1/classifications", body: request, model: request.model)
+    public func classifications(_ request: ClassificationRequest, tags: [String: String] = [:]) async throws -> ClassificationResponse {
+        try await run(classifierCall("classifications", "/v1/classifications", request.model, request.input, tags), body: request)
     }
 
     /// `POST /v1/chat/classifications`: a custom classifier over conversations.
-    public func chatClassifications(_ request: ChatClassificationRequest) async throws -> ClassificationResponse {
-        try await call(.POST, "/v1/chat/classifications", body: request, model: request.model)
+    public func chatClassifications(_ request: ChatClassificationRequest, tags: [String: String] = [:]) async throws -> ClassificationResponse {
+        try await run(classifierCall("chat.classifications", "/v1/chat/classifications", request.model, [], tags), body: request)
     }
 
     // MARK: - Requests
@@ -132,21 +164,19 @@ public final class MistralClient: Sendable {
     public func prepare<Body: Encodable>(_ method: HTTPMethod, _ path: String, body: Body?, streaming: Bool = false) throws
         -> HTTPRequestDescription
     {
+        try prepare(method, path, bytes: try body.map { try Self.encode($0, dialect: .mistral) }, streaming: streaming, upstream: primary)
+    }
+
+    func prepare(_ method: HTTPMethod, _ path: String, bytes: [UInt8]?, streaming: Bool, upstream: ResolvedUpstream) throws
+        -> HTTPRequestDescription
+    {
         var headers = HTTPHeaders()
-        if let key = configuration.apiKey, !key.isEmpty { headers.add(name: "Authorization", value: "Bearer \(key)") }
+        if let key = upstream.apiKey, !key.isEmpty { headers.add(name: "Authorization", value: "Bearer \(key)") }
         headers.add(name: "User-Agent", value: configuration.userAgent)
         headers.add(name: "Accept", value: streaming ? "text/event-stream" : "application/json")
-        var bytes: [UInt8]?
-        if let body {
-            headers.add(name: "Content-Type", value: "application/json")
-            do {
-                bytes = Array(try JSONCoding.encode(body))
-            } catch {
-                throw MistralError(kind: .invalidRequest, message: "The request could not be encoded: \(error)", underlying: error)
-            }
-        }
+        if bytes != nil { headers.add(name: "Content-Type", value: "application/json") }
         for (name, value) in configuration.defaultHeaders { headers.replaceOrAdd(name: name, value: value) }
-        return HTTPRequestDescription(method: method, url: configuration.server.baseURL + path, headers: headers, body: bytes)
+        return HTTPRequestDescription(method: method, url: upstream.baseURL + path, headers: headers, body: bytes)
     }
 
     /// The curl command for a chat request (streamed or not); the key is redacted unless `revealKey`.
@@ -156,86 +186,173 @@ public final class MistralClient: Sendable {
         return CurlCommand.render(try prepare(.POST, "/v1/chat/completions", body: request, streaming: stream), revealKey: revealKey)
     }
 
-    private func call<Body: Encodable, Response: Decodable>(
-        _ method: HTTPMethod, _ path: String, body: Body?, model: String?
+    static func encode<Body: Encodable>(_ body: Body, dialect: Upstream.Dialect) throws -> [UInt8] {
+        do {
+            switch dialect {
+            case .mistral:
+                return Array(try JSONCoding.encode(body))
+            case .openAICompatible:
+                let tree = try JSONCoding.decode(JSONValue.self, from: Array(try JSONCoding.encode(body)))
+                return Array(try JSONCoding.encode(OpenAICompatibleMapping.request(tree)))
+            }
+        } catch {
+            throw MistralError(kind: .invalidRequest, message: "The request could not be encoded: \(error)", underlying: error)
+        }
+    }
+
+    // MARK: - Calls
+
+    private func plainCall(
+        _ operation: String, _ method: HTTPMethod, _ path: String, model: String?, metered: Bool = false, tags: [String: String] = [:]
+    ) -> CallInfo {
+        CallInfo(
+            operation: operation, genAIOperation: nil, method: method, path: path, model: model, streaming: false,
+            tags: UsageTags.resolved(tags), metered: metered, promptEstimate: 0, completionReserve: 0, pricing: pricing(for: primary))
+    }
+
+    private func classifierCall(_ operation: String, _ path: String, _ model: String, _ texts: [String], _ tags: [String: String]) -> CallInfo {
+        var call = plainCall(operation, .POST, path, model: model, metered: true, tags: tags)
+        call.promptEstimate = texts.reduce(0) { $0 + configuration.tokenCounter.tokens(in: $1) }
+        return call
+    }
+
+    private func chatCall(
+        _ request: ChatCompletionRequest, operation: String, genAI: String, path: String, tags: [String: String], upstream: ResolvedUpstream
+    ) throws -> CallInfo {
+        var call = plainCall(operation, .POST, path, model: request.model, metered: true, tags: tags)
+        call.genAIOperation = genAI
+        call.streaming = request.stream == true
+        call.pricing = pricing(for: upstream, tier: request.serviceTier)
+        call.promptEstimate = (try? configuration.tokenCounter.promptTokens(for: request)) ?? 0
+        call.completionReserve = request.maxTokens ?? configuration.budget?.assumedCompletionTokens ?? 0
+        call.maxTokens = request.maxTokens
+        call.temperature = request.temperature
+        return call
+    }
+
+    private func fimCall(_ request: FIMCompletionRequest, operation: String, tags: [String: String]) -> CallInfo {
+        var call = plainCall(operation, .POST, "/v1/fim/completions", model: request.model, metered: true, tags: tags)
+        call.genAIOperation = "text_completion"
+        call.streaming = request.stream == true
+        call.promptEstimate = configuration.tokenCounter.tokens(in: request.prompt + (request.suffix ?? ""))
+        call.completionReserve = request.maxTokens ?? configuration.budget?.assumedCompletionTokens ?? 0
+        call.maxTokens = request.maxTokens
+        call.temperature = request.temperature
+        return call
+    }
+
+    private func pricing(for upstream: ResolvedUpstream, tier: ServiceTier? = nil) -> PricingContext {
+        var pricing = configuration.pricing
+        if upstream.dialect == .mistral, [MistralServer.eu, .us].contains(MistralServer(baseURL: upstream.baseURL)) { pricing.regional = true }
+        if tier == .priority { pricing.priority = true }
+        return pricing
+    }
+
+    /// A non-streamed call: execute, read, decode, record.
+    private func run<Body: Encodable, Response: Decodable>(
+        _ call: CallInfo, body: Body?, usage: (Response) -> UsageInfo? = { _ in nil }, model: (Response) -> String? = { _ in nil }
     ) async throws -> Response {
-        let request = try prepare(method, path, body: body)
-        let response = try await send(request, model: model)
+        let bytes = try body.map { try Self.encode($0, dialect: primary.dialect) }
+        let admitted = try await execute(body: bytes, call: call, upstream: primary)
+        let response: Response = try await read(admitted, call: call, dialect: primary.dialect)
+        admitted.tracker.finish(usage: usage(response), responseModel: model(response), error: nil)
+        return response
+    }
+
+    private func complete<Body: Encodable>(
+        _ body: Body, call: CallInfo, upstream: ResolvedUpstream, answeredBy: AnsweredBy?
+    ) async throws -> ChatCompletionResponse {
+        let bytes = try Self.encode(body, dialect: upstream.dialect)
+        let admitted = try await execute(body: bytes, call: call, upstream: upstream, answeredBy: answeredBy)
+        var response: ChatCompletionResponse = try await read(admitted, call: call, dialect: upstream.dialect)
+        response.answeredBy = answeredBy
+        admitted.tracker.finish(usage: response.usage, responseModel: response.model, error: nil)
+        return response
+    }
+
+    /// Reads and decodes a 2xx body; on failure the tracker records the error (with estimated usage).
+    private func read<Response: Decodable>(_ admitted: Admitted, call: CallInfo, dialect: Upstream.Dialect) async throws -> Response {
+        let response = admitted.response
         let bytes: [UInt8]
         do {
             bytes = try await response.body.collect(upTo: configuration.maxResponseBytes)
         } catch {
             var mapped = AsyncHTTPClientTransport.map(error)
-            mapped.requestID = Self.requestID(response.headers)
+            mapped.requestID = admitted.requestID
+            admitted.tracker.finish(usage: nil, responseModel: nil, error: mapped)
             throw mapped
         }
         if configuration.logger.logLevel <= .trace {
             configuration.logger.trace("response body", metadata: ["body": "\(redact(String(decoding: bytes, as: UTF8.self)))"])
         }
         do {
+            if dialect == .openAICompatible {
+                let tree = OpenAICompatibleMapping.response(try JSONParser.parse(bytes))
+                return try JSONCoding.decode(Response.self, from: Array(try JSONCoding.encode(tree)))
+            }
             return try JSONCoding.decode(Response.self, from: bytes)
         } catch {
-            throw MistralError(
+            let mapped = MistralError(
                 kind: .undecodableResponse,
-                message: "The \(response.status) response to \(method.rawValue) \(path) is not a valid \(Response.self): \(Self.summary(of: error))",
-                status: response.status, requestID: Self.requestID(response.headers), bodySnippet: ErrorResponse.snippet(bytes),
+                message: "The \(response.status) response to \(call.method.rawValue) \(call.path) is not a valid \(Response.self): \(Self.summary(of: error))",
+                status: response.status, requestID: admitted.requestID, bodySnippet: ErrorResponse.snippet(bytes),
                 underlying: error)
+            admitted.tracker.finish(usage: nil, responseModel: nil, error: mapped)
+            throw mapped
         }
     }
 
-    private func openStream<Body: Encodable>(_ path: String, body: Body, model: String) async throws -> ChatCompletionStream {
-        let request = try prepare(.POST, path, body: body, streaming: true)
-        let response = try await send(request, model: model)
+    private func openStream<Body: Encodable>(
+        _ body: Body, call: CallInfo, upstream: ResolvedUpstream, answeredBy: AnsweredBy?
+    ) async throws -> ChatCompletionStream {
+        let bytes = try Self.encode(body, dialect: upstream.dialect)
+        let admitted = try await execute(body: bytes, call: call, upstream: upstream, answeredBy: answeredBy)
+        let response = admitted.response
         let contentType = response.headers.first(name: "content-type")?.lowercased() ?? ""
         if !contentType.contains("text/event-stream") {
             // A proxy may answer 200 with JSON; a stream needs events.
             let bytes = (try? await response.body.collect(upTo: 1 << 20)) ?? []
-            throw MistralError(
+            let error = MistralError(
                 kind: .undecodableResponse,
                 message: "Expected an event stream but got content type '\(contentType.isEmpty ? "none" : contentType)'.",
-                status: response.status, requestID: Self.requestID(response.headers), bodySnippet: ErrorResponse.snippet(bytes))
-        }
-        return ChatCompletionStream(body: response.body, requestID: Self.requestID(response.headers), logger: configuration.logger)
-    }
-
-    /// Sends a prepared request; returns a 2xx response with its body unread, or throws.
-    private func send(_ request: HTTPRequestDescription, model: String?) async throws -> HTTPResponseStream {
-        if let configurationError { throw configurationError }
-        var logger = configuration.logger
-        logger[metadataKey: "model"] = model.map { "\($0)" }
-        let path = request.url.dropFirst(configuration.server.baseURL.count)
-        logger.debug("request", metadata: ["method": "\(request.method.rawValue)", "path": "\(path)"])
-        if logger.logLevel <= .trace, let body = request.body {
-            logger.trace("request body", metadata: ["body": "\(redact(String(decoding: body, as: UTF8.self)))"])
-        }
-        let started = ContinuousClock.now
-        let deadline = configuration.timeouts.total.map { started + $0 }
-        let response: HTTPResponseStream
-        do {
-            try Task.checkCancellation()
-            response = try await transport.send(request, deadline: deadline)
-        } catch {
-            let mapped = AsyncHTTPClientTransport.map(error)
-            logger.debug("request failed", metadata: ["error": "\(mapped.kind)"])
-            throw mapped
-        }
-        let requestID = Self.requestID(response.headers)
-        logger.debug(
-            "response",
-            metadata: [
-                "status": "\(response.status)", "request-id": "\(requestID ?? "-")",
-                "elapsed-ms": "\((ContinuousClock.now - started).secondsValue * 1000)",
-            ])
-        if let deprecation = response.headers.first(name: "x-model-deprecation-timestamp") {
-            logger.warning("model is deprecated", metadata: ["deprecation": "\(deprecation)"])
-        }
-        guard (200..<300).contains(response.status) else {
-            let body = (try? await response.body.collect(upTo: 1 << 20)) ?? []
-            let error = ErrorResponse.error(status: response.status, headers: response.headers, body: body)
-            logger.debug("error response", metadata: ["kind": "\(error.kind)", "message": "\(error.message)"])
+                status: response.status, requestID: admitted.requestID, bodySnippet: ErrorResponse.snippet(bytes))
+            admitted.tracker.finish(usage: nil, responseModel: nil, error: error)
             throw error
         }
-        return response
+        return ChatCompletionStream(
+            body: response.body, requestID: admitted.requestID, logger: configuration.logger, tracker: admitted.tracker,
+            answeredBy: answeredBy)
+    }
+
+    /// Runs `attempt` on the requested model, then on each fallback route while the failure
+    /// is one another route may not have.
+    private func withFallbacks<Result>(
+        model: String, _ attempt: (String, ResolvedUpstream, AnsweredBy?) async throws -> Result
+    ) async throws -> Result {
+        let routes = [FallbackRoute(model: model)] + configuration.fallbacks
+        guard routes.count > 1 else { return try await attempt(model, primary, nil) }
+        var skipped: [String] = []
+        for (index, route) in routes.enumerated() {
+            let upstream = route.upstream.map { upstream in
+                ResolvedUpstream(
+                    name: upstream.name, baseURL: upstream.server.baseURL, apiKey: upstream.apiKey, dialect: upstream.dialect,
+                    prices: upstream.prices ?? configuration.prices)
+            } ?? primary
+            let answeredBy = AnsweredBy(upstream: upstream.name, model: route.model, routeIndex: index, skipped: skipped)
+            do {
+                return try await attempt(route.model, upstream, answeredBy)
+            } catch let error as MistralError where index < routes.count - 1 && Self.fallsBack(error) {
+                configuration.logger.info(
+                    "falling back", metadata: ["from": "\(upstream.name)/\(route.model)", "error": "\(error.kind)"])
+                skipped.append("\(upstream.name)/\(route.model): \(error.kind)")
+            }
+        }
+        preconditionFailure("the last route either returns or throws")
+    }
+
+    /// Failures another model or provider may not have.
+    static func fallsBack(_ error: MistralError) -> Bool {
+        [.rateLimited, .quotaExhausted, .server, .timeout, .connection, .circuitOpen, .rateLimitWait, .notFound].contains(error.kind)
     }
 
     private static func check(_ configuration: Configuration) -> MistralError? {
@@ -255,7 +372,7 @@ public final class MistralClient: Sendable {
     }
 
     /// Replaces the API key wherever it appears in logged text.
-    private func redact(_ text: String) -> String {
+    func redact(_ text: String) -> String {
         guard let key = configuration.apiKey, key.count >= 4 else { return text }
         return text.replacingOccurrences(of: key, with: "***")
     }

@@ -24,6 +24,9 @@ public struct MistralError: Error, Sendable, CustomStringConvertible {
             case undecodableResponse = "undecodable response"
             case invalidRequest = "invalid request"
             case configuration = "configuration"
+            case rateLimitWait = "client rate limit"
+            case circuitOpen = "circuit open"
+            case budgetExceeded = "budget exceeded"
         }
         fileprivate let code: Code
 
@@ -63,6 +66,13 @@ public struct MistralError: Error, Sendable, CustomStringConvertible {
         public static let invalidRequest = Kind(code: .invalidRequest)
         /// The client is misconfigured (no API key, bad base URL).
         public static let configuration = Kind(code: .configuration)
+        /// The client's own rate limiter would hold the call past its deadline; nothing was sent.
+        public static let rateLimitWait = Kind(code: .rateLimitWait)
+        /// The circuit breaker for this upstream and model is open after repeated failures;
+        /// nothing was sent. ``MistralError/retryAfter`` says when a probe will be let through.
+        public static let circuitOpen = Kind(code: .circuitOpen)
+        /// The call would cross a hard spending limit; nothing was sent.
+        public static let budgetExceeded = Kind(code: .budgetExceeded)
 
         public var description: String { code.rawValue }
     }
@@ -148,6 +158,9 @@ public struct MistralError: Error, Sendable, CustomStringConvertible {
         case .connection: "Check the base URL and your network."
         case .timeout: "The server did not answer in time; retry, or raise the timeout."
         case .truncatedStream: "The answer was cut before it finished; what arrived is kept in the error."
+        case .rateLimitWait: "Raise the call's deadline, lower the offered load, or raise the client's rate limits."
+        case .circuitOpen: "The upstream failed repeatedly; calls resume after a successful probe."
+        case .budgetExceeded: "Raise the budget's hard limit or wait for the next period."
         default: nil
         }
     }

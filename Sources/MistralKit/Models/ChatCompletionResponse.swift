@@ -16,6 +16,8 @@ public struct ChatCompletionResponse: Sendable, Hashable, Codable {
     public var choices: [ChatCompletionChoice]
     /// Tokens consumed; `nil` only when the server did not report them.
     public var usage: UsageInfo?
+    /// Which route answered when the client has fallbacks (not part of the wire format).
+    public var answeredBy: AnsweredBy? = nil
 
     public init(
         id: String, object: String = "chat.completion", model: String, created: Int,

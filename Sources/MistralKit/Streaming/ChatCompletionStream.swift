@@ -15,23 +15,35 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
     let body: ResponseBody
     let requestID: String?
     let logger: Logger
+    /// Records usage, cost and the outcome when the stream ends (streams from a client).
+    let tracker: CallTracker?
+    /// Which route answered, when the client has fallbacks.
+    public let answeredBy: AnsweredBy?
 
     /// A stream over a raw `text/event-stream` body, e.g. one read by your own HTTP stack.
     public init(body: ResponseBody, requestID: String? = nil, logger: Logger = Logger(label: "MistralKit")) {
+        self.init(body: body, requestID: requestID, logger: logger, tracker: nil, answeredBy: nil)
+    }
+
+    init(body: ResponseBody, requestID: String?, logger: Logger, tracker: CallTracker?, answeredBy: AnsweredBy?) {
         self.body = body
         self.requestID = requestID
         self.logger = logger
+        self.tracker = tracker
+        self.answeredBy = answeredBy
     }
 
     /// Consumes the stream and returns the folded response.
     public func collect() async throws -> ChatCompletionResponse {
         var iterator = makeAsyncIterator()
         while try await iterator.next() != nil {}
-        return iterator.accumulator.response
+        var response = iterator.accumulator.response
+        response.answeredBy = answeredBy
+        return response
     }
 
     public func makeAsyncIterator() -> Iterator {
-        Iterator(body: body.makeAsyncIterator(), requestID: requestID, logger: logger)
+        Iterator(body: body.makeAsyncIterator(), requestID: requestID, logger: logger, tracker: tracker)
     }
 
     public struct Iterator: AsyncIteratorProtocol {
@@ -44,14 +56,34 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
         /// Everything received so far, folded.
         public private(set) var accumulator = ChatCompletionAccumulator()
         var finished = false
+        let tracker: CallTracker?
 
-        init(body: ResponseBody.AsyncIterator, requestID: String?, logger: Logger) {
+        init(body: ResponseBody.AsyncIterator, requestID: String?, logger: Logger, tracker: CallTracker?) {
             self.body = body
             self.requestID = requestID
             self.logger = logger
+            self.tracker = tracker
         }
 
         public mutating func next() async throws -> ChatCompletionChunk? {
+            guard let tracker else { return try await nextChunk() }
+            do {
+                if let chunk = try await nextChunk() {
+                    tracker.sawChunk()
+                    return chunk
+                }
+                let response = accumulator.response
+                tracker.finish(usage: response.usage, responseModel: response.model, error: nil)
+                return nil
+            } catch {
+                let mapped = AsyncHTTPClientTransport.map(error)
+                let partial = mapped.partial ?? accumulator.response
+                tracker.finish(usage: partial.usage, responseModel: partial.model, error: mapped, partialText: partial.text)
+                throw mapped
+            }
+        }
+
+        private mutating func nextChunk() async throws -> ChatCompletionChunk? {
             while !finished {
                 if pendingIndex < pending.count {
                     let event = pending[pendingIndex]

@@ -1,0 +1,36 @@
+import NIOHTTP1
+
+/// What the call pipeline knows about one call before sending it.
+struct CallInfo: Sendable {
+    /// `chat`, `chat.stream`, `fim`, `embeddings`, `models.list`, ...
+    var operation: String
+    /// The GenAI operation name for spans (`chat`, `text_completion`, `embeddings`), or nil.
+    var genAIOperation: String?
+    var method: HTTPMethod
+    var path: String
+    var model: String?
+    var streaming: Bool
+    var tags: [String: String]
+    /// Whether usage is recorded (generation and embedding calls).
+    var metered: Bool
+    /// Estimated prompt tokens.
+    var promptEstimate: Int
+    /// Completion tokens the call may use (`max_tokens`, or an assumption).
+    var completionReserve: Int
+    var pricing: PricingContext
+    /// Request attributes for the call span.
+    var spanAttributes: [(String, String)] = []
+    var maxTokens: Int?
+    var temperature: Double?
+
+    var tokenReservation: Int { promptEstimate + completionReserve }
+}
+
+/// An upstream as the pipeline uses it: the client's own, or a fallback's.
+struct ResolvedUpstream: Sendable {
+    var name: String
+    var baseURL: String
+    var apiKey: String?
+    var dialect: Upstream.Dialect
+    var prices: PriceTable
+}
