@@ -1,13 +1,22 @@
 import Foundation
 
-// `swift run -c release mistral-bench`: decoding costs, then client overhead against the
-// emulator. Prints each result and a Markdown table for BENCHMARKS.md.
+// `swift run -c release mistral-bench [decode] [overhead] [ratelimit]`: decoding costs, client
+// overhead against the emulator, and the 100-over-20 requests/s rate-limit scenario (about four
+// minutes). Without arguments, decode and overhead. Prints each result and a Markdown table for
+// BENCHMARKS.md.
 @main
 struct MistralBenchmarks {
     static func main() async throws {
         var report = Report()
-        try await DecodeBenchmarks.run(report: &report)
-        try await ClientOverheadBenchmark.run(report: &report)
+        var suites = Set(CommandLine.arguments.dropFirst())
+        if suites.isEmpty { suites = ["decode", "overhead"] }
+        if let unknown = suites.subtracting(["decode", "overhead", "ratelimit"]).first {
+            FileHandle.standardError.write(Data("unknown benchmark '\(unknown)': use decode, overhead or ratelimit\n".utf8))
+            exit(2)
+        }
+        if suites.contains("decode") { try await DecodeBenchmarks.run(report: &report) }
+        if suites.contains("overhead") { try await ClientOverheadBenchmark.run(report: &report) }
+        if suites.contains("ratelimit") { try await RateLimitScenario.run(report: &report) }
         let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let cpu = cpuInfo.split(separator: "\n").first { $0.hasPrefix("model name") }?
             .split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"

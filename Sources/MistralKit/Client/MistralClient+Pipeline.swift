@@ -73,8 +73,9 @@ extension MistralClient {
                     holdings.slot = ConcurrencySlot(limiter)
                 }
                 if let limiter = configuration.rateLimiter {
-                    let remaining = deadline.map { $0 - ContinuousClock.now }
-                    let permit = try await limiter.acquire(tokens: call.tokenReservation, maxWait: remaining)
+                    // Leave the call time to be answered: a start just before the deadline wastes a slot.
+                    let remaining = deadline.map { $0 - ContinuousClock.now - responseTimes.reserve }
+                    let permit = try await limiter.acquire(tokens: call.tokenReservation, maxWait: remaining.map { max(.zero, $0) })
                     holdings.permit = permit
                     metrics.limiterWait(operation: call.operation, permit.waited)
                 }
@@ -159,6 +160,7 @@ extension MistralClient {
         let response: HTTPResponseStream
         do {
             response = try await transport.send(request, deadline: deadline)
+            responseTimes.observe(ContinuousClock.now - started)
         } catch {
             let mapped = AsyncHTTPClientTransport.map(error)
             logger.debug("request failed", metadata: ["error": "\(mapped.kind)"])

@@ -29,6 +29,7 @@ public final class MistralClient: Sendable {
     let metrics: ClientMetrics
     let tracer: any Tracer
     let timeline: Timeline
+    let responseTimes = ResponseTimeEstimate()
     private let primary: ResolvedUpstream
 
     /// Creates a client. Without a `transport`, an ``AsyncHTTPClientTransport`` with the

@@ -11,7 +11,8 @@ import Synchronization
 /// - **Tokens:** a call reserves its estimated tokens (prompt plus `max_tokens`) and the
 ///   reservation is corrected with the real usage when the response arrives.
 /// - **Cancellation-safe:** a call cancelled while waiting returns its reservation.
-/// - **Deadline-aware:** when the wait would exceed the time a call has left, the call fails at
+/// - **Deadline-aware:** when the wait would exceed the time a call has left (the client keeps
+///   back twice the recent response time, so a slot never goes to a call that would time out), the call fails at
 ///   once with ``MistralError/Kind-swift.struct/rateLimitWait`` instead of waiting in vain.
 /// - **Adaptive** (optional): learns the real limits from the `x-ratelimit-*` /
 ///   `ratelimitbysize-*` headers and from 429s, and keeps ``headroom`` under them.
