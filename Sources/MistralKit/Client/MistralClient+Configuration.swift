@@ -32,7 +32,7 @@ extension MistralClient {
         public var concurrencyLimiter: ConcurrencyLimiter? = nil
         /// Circuit breakers per upstream and model; on by default, `nil` turns them off.
         public var circuitBreakers: CircuitBreakers? = CircuitBreakers()
-        /// Routes tried in order when chat and FIM calls to the requested model fail after
+        /// Routes tried in order when chat calls (plain and streamed) to the requested model fail after
         /// retries (5xx, timeouts, connection failures, 429s, a spent quota, an open circuit).
         public var fallbacks: [FallbackRoute] = []
         /// The clock backoff waits are measured on; tests pass a manual clock.

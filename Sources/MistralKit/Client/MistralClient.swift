@@ -61,28 +61,14 @@ public final class MistralClient: Sendable {
     /// Retries, the rate limiter, breakers and fallbacks apply; usage and cost are recorded
     /// with the current ``UsageTags`` merged with `tags`.
     public func chat(_ request: ChatCompletionRequest, tags: [String: String] = [:]) async throws -> ChatCompletionResponse {
-        var request = request
-        request.stream = false
-        return try await withFallbacks(model: request.model) { model, upstream, answeredBy in
-            var routed = request
-            routed.model = model
-            let call = try chatCall(routed, operation: "chat", genAI: "chat", path: "/v1/chat/completions", tags: tags, upstream: upstream)
-            return try await self.complete(routed, call: call, upstream: upstream, answeredBy: answeredBy)
-        }
+        try await routeChat(request, streaming: false, tags: tags) { try await self.complete($0, call: $1, upstream: $2, answeredBy: $3) }
     }
 
     /// `POST /v1/chat/completions` with `stream: true`. Returns once the response head arrived
     /// (HTTP errors throw here, after retries and fallbacks); the chunks arrive as you iterate.
     /// A failure after the first chunk is never retried: it throws with the partial answer.
     public func chatStream(_ request: ChatCompletionRequest, tags: [String: String] = [:]) async throws -> ChatCompletionStream {
-        var request = request
-        request.stream = true
-        return try await withFallbacks(model: request.model) { model, upstream, answeredBy in
-            var routed = request
-            routed.model = model
-            let call = try chatCall(routed, operation: "chat.stream", genAI: "chat", path: "/v1/chat/completions", tags: tags, upstream: upstream)
-            return try await self.openStream(routed, call: call, upstream: upstream, answeredBy: answeredBy)
-        }
+        try await routeChat(request, streaming: true, tags: tags) { try await self.openStream($0, call: $1, upstream: $2, answeredBy: $3) }
     }
 
     /// `POST /v1/fim/completions`: code between `prompt` and `suffix`.
@@ -217,11 +203,25 @@ public final class MistralClient: Sendable {
         return call
     }
 
-    private func chatCall(
-        _ request: ChatCompletionRequest, operation: String, genAI: String, path: String, tags: [String: String], upstream: ResolvedUpstream
-    ) throws -> CallInfo {
-        var call = plainCall(operation, .POST, path, model: request.model, metered: true, tags: tags)
-        call.genAIOperation = genAI
+    /// Runs a chat call on the requested model, then on each fallback route, with the request
+    /// and the call's description adjusted to the route.
+    private func routeChat<Result>(
+        _ request: ChatCompletionRequest, streaming: Bool, tags: [String: String],
+        _ body: (ChatCompletionRequest, CallInfo, ResolvedUpstream, AnsweredBy?) async throws -> Result
+    ) async throws -> Result {
+        var request = request
+        request.stream = streaming
+        return try await withFallbacks(model: request.model) { model, upstream, answeredBy in
+            var routed = request
+            routed.model = model
+            let call = chatCall(routed, operation: streaming ? "chat.stream" : "chat", tags: tags, upstream: upstream)
+            return try await body(routed, call, upstream, answeredBy)
+        }
+    }
+
+    private func chatCall(_ request: ChatCompletionRequest, operation: String, tags: [String: String], upstream: ResolvedUpstream) -> CallInfo {
+        var call = plainCall(operation, .POST, "/v1/chat/completions", model: request.model, metered: true, tags: tags)
+        call.genAIOperation = "chat"
         call.streaming = request.stream == true
         call.pricing = pricing(for: upstream, tier: request.serviceTier)
         call.promptEstimate = (try? configuration.tokenCounter.promptTokens(for: request)) ?? 0
