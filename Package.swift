@@ -6,9 +6,13 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "MistralKit", targets: ["MistralKit"]),
+        .library(name: "MistralTokenizer", targets: ["MistralTokenizer"]),
         .library(name: "MistralEmulator", targets: ["MistralEmulator"]),
+        .library(name: "MistralChat", targets: ["MistralChat"]),
+        .library(name: "MistralStore", targets: ["MistralStore"]),
         .executable(name: "mistral", targets: ["mistral"]),
         .executable(name: "mistral-bench", targets: ["MistralBenchmarks"]),
+        .executable(name: "mistral-tokenizer-bench", targets: ["MistralTokenizerBenchmarks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -20,12 +24,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
+        // Mistral's tokenizers (tekken, SentencePiece), exact against mistral-common. Foundation only.
+        .target(name: "MistralTokenizer"),
         // The client and wire models. Never imports Hummingbird or any database.
         .target(
             name: "MistralKit",
             dependencies: [
+                "MistralTokenizer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -34,6 +43,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
+        ),
+        // The chatbot engine: conversations, personas; storage protocols it owns. No database imports.
+        .target(name: "MistralChat", dependencies: ["MistralKit"]),
+        // SQLite (GRDB) and PostgreSQL (PostgresNIO) implementations of MistralChat's stores.
+        .target(
+            name: "MistralStore",
+            dependencies: [
+                "MistralChat", "MistralKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // An offline stand-in for the Mistral service, reusing MistralKit's wire models.
@@ -53,6 +74,9 @@ let package = Package(
             dependencies: [
                 "MistralKit",
                 "MistralEmulator",
+                "MistralTokenizer",
+                "MistralChat",
+                "MistralStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -67,6 +91,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Benchmarks/MistralBenchmarks"
+        ),
+        .executableTarget(
+            name: "MistralTokenizerBenchmarks",
+            dependencies: ["MistralTokenizer"],
+            path: "Benchmarks/MistralTokenizerBenchmarks"
         ),
         // Shared fixtures for the test targets: an emulator on a free port, temp paths.
         .target(
@@ -84,6 +113,14 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ]
+        ),
+        .testTarget(
+            name: "MistralChatTests",
+            dependencies: ["MistralChat", "MistralStore", "MistralTestSupport"]
+        ),
+        .testTarget(
+            name: "MistralTokenizerTests",
+            dependencies: ["MistralTokenizer"]
         ),
         .testTarget(
             name: "MistralEmulatorTests",

@@ -5,6 +5,7 @@
 # Everything lives in a cache directory outside the work tree so fresh clones (CI) reuse it.
 # Prints the directory on the last line of stdout.
 set -euo pipefail
+source "$(dirname "$0")/python-venv.sh"
 
 PEERS_DIR="${MISTRALKIT_PEERS_DIR:-$HOME/.cache/mistralkit/peers}"
 VENV="$PEERS_DIR/venv"
@@ -13,15 +14,7 @@ mkdir -p "$PEERS_DIR/models"
 
 log() { echo "setup-peers: $*" >&2; }
 
-if [ ! -x "$VENV/bin/python" ]; then
-  log "creating venv at $VENV"
-  python3 -m venv "$VENV"
-fi
-
-if ! "$VENV/bin/python" -c 'import mistralai, openai' 2>/dev/null; then
-  log "installing mistralai and openai"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check mistralai openai >&2
-fi
+ensure_venv "$VENV" setup-peers 'import mistralai, openai' mistralai openai
 
 if [ "${MISTRALKIT_SKIP_LLAMA:-0}" != "1" ]; then
   if ! "$VENV/bin/python" -c 'import llama_cpp.server' 2>/dev/null; then

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs the real peers (official Python SDKs,
-# llama.cpp server with SmolLM2), builds, starts the llama.cpp server on a free loopback port,
-# runs every Swift test, and stops the server again. Idempotent; safe to run repeatedly.
+# llama.cpp server with SmolLM2, mistral-common as the tokenizer reference, PostgreSQL), builds,
+# starts the llama.cpp server and a PostgreSQL cluster on free loopback ports, runs every Swift
+# test, and stops both again.
+# Idempotent; safe to run repeatedly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { echo "test.sh: $*" >&2; }
 
 PEERS_DIR=$(bash scripts/setup-peers.sh | tail -n 1)
+TOKENIZER_DIR=$(bash scripts/setup-tokenizer-reference.sh | tail -n 1)
 PY="$PEERS_DIR/venv/bin/python"
 MODEL="$PEERS_DIR/models/SmolLM2-135M-Instruct.Q4_1.gguf"
 
@@ -24,8 +27,12 @@ cleanup() {
   kill "$llama_pid" 2>/dev/null || true
   wait "$llama_pid" 2>/dev/null || true
   rm -f "$llama_log"
+  bash scripts/postgres-cluster.sh stop || true
 }
 trap cleanup EXIT
+
+log "starting a PostgreSQL cluster"
+POSTGRES_URL=$(bash scripts/postgres-cluster.sh start | tail -n 1)
 
 for _ in $(seq 1 120); do
   if "$PY" -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$port/v1/models', timeout=1)" 2>/dev/null; then
@@ -39,6 +46,8 @@ done
 
 export MISTRALKIT_PEERS_PYTHON="$PY"
 export MISTRALKIT_LLAMA_URL="http://127.0.0.1:$port"
+export MISTRALKIT_TOKENIZER_DIR="$TOKENIZER_DIR"
+export MISTRALKIT_POSTGRES_URL="$POSTGRES_URL"
 export MISTRALKIT_REQUIRE_PEERS=1
 log "running tests"
 swift test --no-parallel

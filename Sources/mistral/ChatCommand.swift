@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
+import MistralChat
 import MistralKit
 
 /// `mistral chat [PROMPT]`: one streamed answer, or an interactive session without a prompt.
+/// With `--user` and `--session`, the stored conversation of that user and session goes on.
 struct ChatCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chat",
@@ -31,6 +33,17 @@ struct ChatCommand: AsyncParsableCommand {
     @Flag(help: "Print the raw response as JSON (one chunk per line when streaming).")
     var json = false
 
+    @Option(help: "Continue this user's stored conversation (with --session).")
+    var user: String?
+
+    @Option(help: "The user's session whose conversation continues (with --user).")
+    var session: String?
+
+    @Option(help: "The stored agent (persona) that answers (with --user and --session).")
+    var agent: String?
+
+    @OptionGroup var storage: DatabaseOptions
+
     func validate() throws {
         if let temperature, !(0...1.5).contains(temperature) {
             throw ValidationError("--temperature must be between 0 and 1.5, got \(temperature).")
@@ -39,9 +52,20 @@ struct ChatCommand: AsyncParsableCommand {
         if let prompt, prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw ValidationError("The prompt is empty.")
         }
+        if (user == nil) != (session == nil) { throw ValidationError("--user and --session go together.") }
+        if agent != nil, user == nil { throw ValidationError("--agent needs --user and --session.") }
+        if user != nil {
+            if prompt == nil { throw ValidationError("A stored conversation needs a PROMPT.") }
+            if json { throw ValidationError("--json is not available with --user and --session.") }
+            if system != nil { throw ValidationError("--system is not available with --user and --session: store an agent with instructions.") }
+        }
     }
 
     func run() async throws {
+        if let user, let session, let prompt {
+            try await continueStored(prompt, user: user, session: session)
+            return
+        }
         var history: [ChatMessage] = system.map { [.system($0)] } ?? []
         try await connection.withClient { client in
             guard let prompt else {
@@ -50,6 +74,34 @@ struct ChatCommand: AsyncParsableCommand {
             }
             history.append(.user(prompt))
             _ = try await answer(client, history)
+        }
+    }
+
+    /// One turn of a stored conversation, printed as it streams and stored when it ends.
+    private func continueStored(_ prompt: String, user: String, session: String) async throws {
+        try await storage.withStore { store in
+            try await connection.withClient { client in
+                let engine = ChatEngine(client: client, store: store, defaultModel: model)
+                let conversation = try await engine.conversation(userID: user, sessionID: session, agentName: agent)
+                if connection.verbose { Terminal.error("conversation \(conversation.id)") }
+                if noStream {
+                    Terminal.write(try await engine.send(prompt, conversationID: conversation.id).answer + "\n")
+                    return
+                }
+                var printed = false
+                do {
+                    for try await event in try await engine.stream(prompt, conversationID: conversation.id) {
+                        if case .delta(let piece) = event {
+                            Terminal.write(piece)
+                            printed = true
+                        }
+                    }
+                    Terminal.write("\n")
+                } catch {
+                    if printed { Terminal.write("\n") }
+                    throw error
+                }
+            }
         }
     }
 

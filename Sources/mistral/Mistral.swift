@@ -13,7 +13,8 @@ struct Mistral: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            ChatCommand.self, CompleteCommand.self, EmbedCommand.self, ModelsCommand.self, UsageCommand.self, EmulateCommand.self,
+            ChatCommand.self, CompleteCommand.self, EmbedCommand.self, ModelsCommand.self, AgentsCommand.self,
+            ConversationsCommand.self, UsageCommand.self, TokensCommand.self, EmulateCommand.self,
         ]
     )
 }

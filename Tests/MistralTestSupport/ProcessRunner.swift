@@ -22,6 +22,8 @@ public enum ProcessRunner {
         for name in ["MISTRAL_API_KEY", "MISTRAL_BASE_URL", "MISTRAL_SERVER"] { env[name] = nil }
         // Tests never write to the user's own usage ledger.
         env["MISTRAL_USAGE_LEDGER"] = NSTemporaryDirectory() + "mistralkit-test-usage-\(getpid()).jsonl"
+        // ...nor to their own conversation database.
+        env["MISTRAL_DATABASE_URL"] = NSTemporaryDirectory() + "mistralkit-test-chat-\(getpid()).sqlite"
         env.merge(environment) { _, new in new }
         process.environment = env
         let out = Pipe()

@@ -47,7 +47,11 @@ extension MistralClient {
         /// A spending limit checked before each call; `nil`: none.
         public var budget: Budget? = nil
         /// Counts prompt tokens before sending (budgets, the token limiter); an estimate by default.
+        /// With an exact counter (``ExactTokenCounter``), a chat request whose prompt plus
+        /// `max_tokens` exceeds the model's context window is refused before sending.
         public var tokenCounter: any TokenCounting = EstimatedTokenCounter()
+        /// Context windows by model id, for that check (Mistral's published ones by default).
+        public var contextWindows: [String: Int] = ContextWindows.mistral
         /// Billing modifiers of this client's calls (batch, priority); regional endpoints are
         /// detected from ``server``.
         public var pricing: PricingContext = PricingContext()

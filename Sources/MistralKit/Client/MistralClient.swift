@@ -215,6 +215,7 @@ public final class MistralClient: Sendable {
             var routed = request
             routed.model = model
             let call = chatCall(routed, operation: streaming ? "chat.stream" : "chat", tags: tags, upstream: upstream)
+            try checkContextWindow(routed, promptTokens: call.promptEstimate)
             return try await body(routed, call, upstream, answeredBy)
         }
     }
@@ -229,6 +230,17 @@ public final class MistralClient: Sendable {
         call.maxTokens = request.maxTokens
         call.temperature = request.temperature
         return call
+    }
+
+    /// Refuses a request that cannot fit its model's context, when the count is exact.
+    private func checkContextWindow(_ request: ChatCompletionRequest, promptTokens: Int) throws {
+        guard configuration.tokenCounter.isExact, let window = configuration.contextWindows[request.model] else { return }
+        let needed = promptTokens + (request.maxTokens ?? 0)
+        guard needed > window else { return }
+        let detail = request.maxTokens.map { " plus max_tokens \($0)" } ?? ""
+        throw MistralError(
+            kind: .contextOverflow,
+            message: "The prompt is \(promptTokens) tokens\(detail), \(needed) in all: more than the \(window)-token context of \(request.model). Nothing was sent.")
     }
 
     private func fimCall(_ request: FIMCompletionRequest, operation: String, tags: [String: String]) -> CallInfo {

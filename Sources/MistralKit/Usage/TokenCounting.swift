@@ -8,6 +8,13 @@ public protocol TokenCounting: Sendable {
     func promptTokens(for request: ChatCompletionRequest) throws -> Int
     /// Tokens of a plain text.
     func tokens(in text: String) -> Int
+    /// Whether counts are exact for the model's tokenizer (not an estimate). Only an exact
+    /// counter makes the client refuse a request that cannot fit the model's context.
+    var isExact: Bool { get }
+}
+
+extension TokenCounting {
+    public var isExact: Bool { false }
 }
 
 /// A tokenizer-free estimate: one token per 4 bytes of UTF-8 (rounded up), plus 4 tokens of

@@ -1,0 +1,97 @@
+import Foundation
+
+/// A persona: the model, instructions, tone and settings a conversation is answered with, like
+/// Mistral's Agents. Named and versioned: saving an agent again makes a new version, and a
+/// conversation remembers the version it started with.
+public struct Agent: Sendable, Hashable, Codable {
+    /// The brand voice, turned into instructions.
+    public enum Tone: Sendable, Hashable, Codable {
+        case formal
+        case casual
+        /// Your own tone instructions.
+        case custom(String)
+
+        var instruction: String {
+            switch self {
+            case .formal: "Answer in a formal, courteous register: full sentences, no slang, no emoji."
+            case .casual: "Answer in a friendly, casual register: short sentences, plain words."
+            case .custom(let text): text
+            }
+        }
+    }
+
+    /// Optional moderation of what goes in and out, with Mistral's moderation endpoint.
+    public struct Guardrails: Sendable, Hashable, Codable {
+        public var moderateInput: Bool
+        public var moderateOutput: Bool
+        /// Said instead of an answer when moderation flags the input or the output.
+        public var refusalMessage: String
+        public var moderationModel: String
+
+        public init(
+            moderateInput: Bool = true, moderateOutput: Bool = false,
+            refusalMessage: String = "I'm sorry, I can't help with that request.", moderationModel: String = "mistral-moderation-latest"
+        ) {
+            self.moderateInput = moderateInput
+            self.moderateOutput = moderateOutput
+            self.refusalMessage = refusalMessage
+            self.moderationModel = moderationModel
+        }
+    }
+
+    /// How much history fits in a prompt.
+    public struct ContextPolicy: Sendable, Hashable, Codable {
+        /// Tokens for instructions, pinned facts and history together (the answer's
+        /// `maxTokens` comes on top).
+        public var budgetTokens: Int
+        /// The latest turns (a user message and its answer) always kept, even over budget.
+        public var keepLatestTurns: Int
+
+        public init(budgetTokens: Int = 8000, keepLatestTurns: Int = 2) {
+            self.budgetTokens = max(1, budgetTokens)
+            self.keepLatestTurns = max(1, keepLatestTurns)
+        }
+    }
+
+    public var name: String
+    /// 1 for the first save, then one more for each.
+    public var version: Int
+    public var model: String
+    public var instructions: String
+    public var tone: Tone?
+    public var temperature: Double?
+    public var maxTokens: Int?
+    public var context: ContextPolicy
+    public var guardrails: Guardrails?
+    /// Names of the tools and knowledge bases the agent may use.
+    public var tools: [String]
+    public var knowledgeBases: [String]
+    public var createdAt: Date
+
+    public init(
+        name: String, version: Int = 0, model: String = "mistral-small-latest", instructions: String = "", tone: Tone? = nil,
+        temperature: Double? = nil, maxTokens: Int? = nil, context: ContextPolicy = ContextPolicy(), guardrails: Guardrails? = nil,
+        tools: [String] = [], knowledgeBases: [String] = [], createdAt: Date = Date()
+    ) {
+        self.name = name
+        self.version = version
+        self.model = model
+        self.instructions = instructions
+        self.tone = tone
+        self.temperature = temperature
+        self.maxTokens = maxTokens
+        self.context = context
+        self.guardrails = guardrails
+        self.tools = tools
+        self.knowledgeBases = knowledgeBases
+        self.createdAt = createdAt
+    }
+
+    /// The system prompt: instructions, then the tone's.
+    public var systemPrompt: String {
+        [instructions, tone?.instruction ?? ""].filter { !$0.isEmpty }.joined(separator: "\n\n")
+    }
+
+    /// The agent used when none is named: the default model, no instructions.
+    public static func plain(model: String) -> Agent { Agent(name: "default", model: model) }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// One entry of a conversation: a user's message, the model's answer, a tool call or its result.
+///
+/// Entries are written before the work they describe finishes: an answer is first stored as
+/// `pending`, then completed or marked `failed` (with the error and whatever text arrived), so
+/// no turn is ever silently lost or half written.
+public struct ConversationEntry: Sendable, Hashable, Codable, Identifiable {
+    /// The kinds of Mistral's Conversations API.
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case input = "message.input"
+        case output = "message.output"
+        case functionCall = "function.call"
+        case functionResult = "function.result"
+    }
+
+    public enum Status: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Written and final.
+        case complete
+        /// An answer being produced.
+        case pending
+        /// An answer that failed or was cut; ``error`` says why and ``content`` holds what arrived.
+        case failed
+    }
+
+    public var id: String
+    public var conversationID: String
+    /// 0-based order within the conversation.
+    public var position: Int
+    public var kind: Kind
+    public var content: String
+    public var status: Status
+    /// For function calls and results: the call id, the tool's name, the arguments as JSON.
+    public var toolCallID: String?
+    public var toolName: String?
+    public var toolArguments: String?
+    /// The model that produced an output.
+    public var model: String?
+    public var promptTokens: Int?
+    public var completionTokens: Int?
+    public var error: String?
+    public var feedback: Feedback?
+    public var createdAt: Date
+    public var completedAt: Date?
+
+    public init(
+        id: String = ConversationEntry.newID(), conversationID: String, position: Int = 0, kind: Kind, content: String,
+        status: Status = .complete, toolCallID: String? = nil, toolName: String? = nil, toolArguments: String? = nil,
+        model: String? = nil, promptTokens: Int? = nil, completionTokens: Int? = nil, error: String? = nil,
+        feedback: Feedback? = nil, createdAt: Date = Date(), completedAt: Date? = nil
+    ) {
+        self.id = id
+        self.conversationID = conversationID
+        self.position = position
+        self.kind = kind
+        self.content = content
+        self.status = status
+        self.toolCallID = toolCallID
+        self.toolName = toolName
+        self.toolArguments = toolArguments
+        self.model = model
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.error = error
+        self.feedback = feedback
+        self.createdAt = createdAt
+        self.completedAt = completedAt
+    }
+
+    /// A fresh id, `entry_` and a UUID.
+    public static func newID() -> String { "entry_" + UUID().uuidString.lowercased() }
+}
+
+/// A user's rating of an answer, for satisfaction reports.
+public struct Feedback: Sendable, Hashable, Codable {
+    public enum Rating: String, Sendable, Hashable, Codable { case up, down }
+    public var rating: Rating
+    public var comment: String?
+    public var createdAt: Date
+
+    public init(rating: Rating, comment: String? = nil, createdAt: Date = Date()) {
+        self.rating = rating
+        self.comment = comment
+        self.createdAt = createdAt
+    }
+}

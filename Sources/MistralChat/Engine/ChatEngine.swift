@@ -1,0 +1,252 @@
+import Foundation
+import MistralKit
+
+/// The chatbot engine: durable multi-turn conversations per user and session, answered by a
+/// persona over any chat model, stored in your own database.
+///
+/// Each turn is atomic: the user's message is stored (with the answer as `pending`) before the
+/// model is called; the answer is stored when complete; a failed, cut or cancelled call leaves
+/// the answer `failed` with its error and whatever text arrived, and ``retryLastTurn(conversationID:)``
+/// runs it again. Nothing is half written and nothing is lost.
+public final class ChatEngine: Sendable {
+    public let client: MistralClient
+    public let store: any ChatStore
+    /// The model used when no agent is named.
+    public let defaultModel: String
+
+    public init(client: MistralClient, store: any ChatStore, defaultModel: String = "mistral-small-latest") {
+        self.client = client
+        self.store = store
+        self.defaultModel = defaultModel
+    }
+
+    /// One finished exchange.
+    public struct Turn: Sendable, Hashable {
+        public var conversation: Conversation
+        public var input: ConversationEntry
+        public var output: ConversationEntry
+        /// Turns left out of the prompt to fit the agent's context budget.
+        public var droppedTurns: Int
+        /// The answer's text.
+        public var answer: String { output.content }
+    }
+
+    // MARK: - Conversations
+
+    /// The conversation a message from `userID` in `sessionID` continues: the session's latest
+    /// one with the same agent, or a new one.
+    ///
+    /// - Throws: ``ChatEngineError`` `.unknownAgent` before anything is stored.
+    public func conversation(userID: String, sessionID: String, agentName: String? = nil) async throws -> Conversation {
+        try Self.checkIdentifier(userID, "user id")
+        try Self.checkIdentifier(sessionID, "session id")
+        let agent = try await resolveAgent(agentName, version: nil)
+        if let latest = try await store.conversations(userID: userID, sessionID: sessionID, limit: 1, offset: 0).first,
+            latest.agentName == agentName || (agentName == nil && latest.agentName == nil)
+        {
+            return latest
+        }
+        let conversation = Conversation(
+            userID: userID, sessionID: sessionID, agentName: agentName, agentVersion: agentName == nil ? nil : agent.version)
+        try await store.createConversation(conversation)
+        return conversation
+    }
+
+    /// Sends `text` as `userID` in `sessionID` and returns the stored answer.
+    public func send(_ text: String, userID: String, sessionID: String, agentName: String? = nil) async throws -> Turn {
+        try Self.checkMessage(text)
+        let conversation = try await conversation(userID: userID, sessionID: sessionID, agentName: agentName)
+        return try await send(text, conversationID: conversation.id)
+    }
+
+    /// Sends `text` in the conversation `conversationID`.
+    ///
+    /// - Throws: ``ChatEngineError`` (`.emptyMessage`, `.unknownConversation`) with nothing
+    ///   stored; a `MistralError` from the model after the turn was stored as failed.
+    public func send(_ text: String, conversationID: String) async throws -> Turn {
+        try Self.checkMessage(text)
+        let conversation = try await existingConversation(conversationID)
+        let agent = try await resolveAgent(conversation.agentName, version: conversation.agentVersion)
+        let stored = try await store.append(
+            [
+                ConversationEntry(conversationID: conversation.id, kind: .input, content: text),
+                ConversationEntry(conversationID: conversation.id, kind: .output, content: "", status: .pending, model: agent.model),
+            ], to: conversation.id)
+        return try await answer(conversation: conversation, agent: agent, input: stored[0], output: stored[1])
+    }
+
+    /// What a streamed turn delivers: pieces of the answer as they arrive, then the stored turn.
+    public enum TurnEvent: Sendable, Hashable {
+        case delta(String)
+        case finished(Turn)
+    }
+
+    /// Like ``send(_:conversationID:)``, with the answer streamed. The answer is stored when
+    /// the stream finishes; when it is cut, fails or the consumer stops early, the turn is stored
+    /// as failed with what arrived, and the stream throws.
+    public func stream(_ text: String, conversationID: String) async throws -> AsyncThrowingStream<TurnEvent, any Error> {
+        try Self.checkMessage(text)
+        let conversation = try await existingConversation(conversationID)
+        let agent = try await resolveAgent(conversation.agentName, version: conversation.agentVersion)
+        let stored = try await store.append(
+            [
+                ConversationEntry(conversationID: conversation.id, kind: .input, content: text),
+                ConversationEntry(conversationID: conversation.id, kind: .output, content: "", status: .pending, model: agent.model),
+            ], to: conversation.id)
+        let (events, continuation) = AsyncThrowingStream.makeStream(of: TurnEvent.self)
+        let work = Task {
+            do {
+                let turn = try await self.answer(conversation: conversation, agent: agent, input: stored[0], output: stored[1]) { piece in
+                    continuation.yield(.delta(piece))
+                }
+                continuation.yield(.finished(turn))
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { _ in work.cancel() }
+        return events
+    }
+
+    /// Runs the last turn again when its answer failed.
+    ///
+    /// - Throws: ``ChatEngineError`` `.nothingToRetry` when the last answer did not fail.
+    public func retryLastTurn(conversationID: String) async throws -> Turn {
+        let conversation = try await existingConversation(conversationID)
+        let entries = try await store.entries(conversationID: conversationID)
+        guard var output = entries.last(where: { $0.kind == .output }), output.status == .failed,
+            let input = entries.last(where: { $0.kind == .input && $0.position < output.position })
+        else {
+            throw ChatEngineError(.nothingToRetry, "The last answer of conversation \(conversationID) did not fail; there is nothing to retry.")
+        }
+        let agent = try await resolveAgent(conversation.agentName, version: conversation.agentVersion)
+        output.status = .pending
+        output.content = ""
+        output.error = nil
+        try await store.update(output)
+        return try await answer(conversation: conversation, agent: agent, input: input, output: output)
+    }
+
+    /// A new conversation holding `conversationID`'s entries up to and including `entryID`
+    /// (the original is left as it is), like Mistral's conversation restart.
+    public func restart(conversationID: String, fromEntryID entryID: String) async throws -> Conversation {
+        let original = try await existingConversation(conversationID)
+        let entries = try await store.entries(conversationID: conversationID)
+        guard let cut = entries.firstIndex(where: { $0.id == entryID }) else {
+            throw ChatEngineError(.unknownEntry, "Conversation \(conversationID) has no entry \(entryID).")
+        }
+        var branch = Conversation(
+            userID: original.userID, sessionID: original.sessionID, agentName: original.agentName, agentVersion: original.agentVersion,
+            restartedFrom: entryID, pinnedFacts: original.pinnedFacts)
+        branch.updatedAt = Date()
+        try await store.createConversation(branch)
+        let copies = entries[...cut].map { entry in
+            var copy = entry
+            copy.id = ConversationEntry.newID()
+            copy.conversationID = branch.id
+            return copy
+        }
+        _ = try await store.append(Array(copies), to: branch.id)
+        return branch
+    }
+
+    /// Replaces a conversation's pinned facts: kept in every prompt whatever the budget drops.
+    public func pin(_ facts: [String], conversationID: String) async throws {
+        _ = try await existingConversation(conversationID)
+        try await store.updatePinnedFacts(conversationID: conversationID, facts)
+    }
+
+    /// Records a user's rating of an answer.
+    public func feedback(_ feedback: Feedback, entryID: String) async throws {
+        try await store.setFeedback(feedback, entryID: entryID)
+    }
+
+    // MARK: - Answering
+
+    /// Produces and stores the answer to `input`; with `onDelta`, streamed.
+    private func answer(
+        conversation: Conversation, agent: Agent, input: ConversationEntry, output: ConversationEntry,
+        onDelta: (@Sendable (String) -> Void)? = nil
+    ) async throws -> Turn {
+        var output = output
+        let history = try await store.entries(conversationID: conversation.id).filter { $0.position < output.position }
+        let context = ContextBuilder(agent: agent, counter: client.configuration.tokenCounter).build(conversation: conversation, history: history)
+        let tags = ["user": conversation.userID, "session": conversation.sessionID, "conversation": conversation.id]
+        do {
+            if let guardrails = agent.guardrails, guardrails.moderateInput, try await isFlagged(input.content, guardrails, tags: tags) {
+                output.content = guardrails.refusalMessage
+                output.error = "input flagged by moderation"
+            } else {
+                let request = ChatCompletionRequest(
+                    model: agent.model, messages: context.messages, temperature: agent.temperature, maxTokens: agent.maxTokens)
+                let response: ChatCompletionResponse
+                if let onDelta {
+                    var iterator = try await client.chatStream(request, tags: tags).makeAsyncIterator()
+                    while let chunk = try await iterator.next() {
+                        if let piece = chunk.choices.first?.delta.content?.text, !piece.isEmpty { onDelta(piece) }
+                    }
+                    response = iterator.accumulator.response
+                } else {
+                    response = try await client.chat(request, tags: tags)
+                }
+                output.content = response.text
+                output.model = response.model.isEmpty ? agent.model : response.model
+                output.promptTokens = response.usage?.promptTokens
+                output.completionTokens = response.usage?.completionTokens
+                if let guardrails = agent.guardrails, guardrails.moderateOutput, try await isFlagged(output.content, guardrails, tags: tags) {
+                    output.content = guardrails.refusalMessage
+                    output.error = "answer flagged by moderation"
+                }
+            }
+            output.status = .complete
+            output.completedAt = Date()
+            try await store.update(output)
+        } catch {
+            output.status = .failed
+            output.error = Task.isCancelled && !(error is MistralError) ? "cancelled: \(error)" : "\(error)"
+            output.content = (error as? MistralError)?.partial?.text ?? output.content
+            output.completedAt = Date()
+            let failed = output
+            // Recorded even when the calling task was cancelled.
+            try? await Task.detached { try await self.store.update(failed) }.value
+            throw error
+        }
+        return Turn(conversation: conversation, input: input, output: output, droppedTurns: context.droppedTurns)
+    }
+
+    private func isFlagged(_ text: String, _ guardrails: Agent.Guardrails, tags: [String: String]) async throws -> Bool {
+        let response = try await client.moderations(ClassificationRequest(model: guardrails.moderationModel, input: [text]), tags: tags)
+        return response.results.contains { result in result.categories.values.contains(true) }
+    }
+
+    // MARK: - Lookups
+
+    private func existingConversation(_ id: String) async throws -> Conversation {
+        guard let conversation = try await store.conversation(id: id) else {
+            throw ChatEngineError(.unknownConversation, "There is no conversation \(id).")
+        }
+        return conversation
+    }
+
+    private func resolveAgent(_ name: String?, version: Int?) async throws -> Agent {
+        guard let name else { return .plain(model: defaultModel) }
+        guard let agent = try await store.agent(name: name, version: version) else {
+            throw ChatEngineError(
+                .unknownAgent, version.map { "There is no version \($0) of agent '\(name)'." } ?? "There is no agent '\(name)'.")
+        }
+        return agent
+    }
+
+    static func checkMessage(_ text: String) throws {
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw ChatEngineError(.emptyMessage, "The message is empty: say something.")
+        }
+    }
+
+    static func checkIdentifier(_ value: String, _ what: String) throws {
+        if value.trimmingCharacters(in: .whitespaces).isEmpty || value.count > 200 {
+            throw ChatEngineError(.emptyMessage, "The \(what) must be 1 to 200 characters.")
+        }
+    }
+}

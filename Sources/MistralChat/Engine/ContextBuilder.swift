@@ -1,0 +1,90 @@
+import MistralKit
+
+/// Fits a conversation's history into a prompt under the agent's token budget.
+///
+/// The agent's instructions and the conversation's pinned facts are always kept, and so are
+/// the latest ``Agent/ContextPolicy/keepLatestTurns`` turns; older turns are dropped newest-last
+/// until the rest fits, and the prompt says how many were left out. Failed and pending answers
+/// are not part of the history (their user messages are, merged with the next one).
+struct ContextBuilder {
+    let agent: Agent
+    let counter: any TokenCounting
+
+    struct Result {
+        var messages: [ChatMessage]
+        /// Turns left out to fit the budget.
+        var droppedTurns: Int
+        /// The prompt's estimated size.
+        var tokens: Int
+    }
+
+    func build(conversation: Conversation, history: [ConversationEntry]) -> Result {
+        let turns = Self.turns(history)
+        var system = agent.systemPrompt
+        if !conversation.pinnedFacts.isEmpty {
+            system += (system.isEmpty ? "" : "\n\n") + "Facts to keep in mind:\n" + conversation.pinnedFacts.map { "- \($0)" }.joined(separator: "\n")
+        }
+        let fixed = system.isEmpty ? 0 : counter.tokens(in: system) + 4
+        var used = fixed
+        var kept: [[ChatMessage]] = []
+        for (index, turn) in turns.reversed().enumerated() {
+            let size = turn.reduce(0) { $0 + Self.tokens(of: $1, counter) }
+            if index >= agent.context.keepLatestTurns && used + size > agent.context.budgetTokens { break }
+            used += size
+            kept.insert(turn, at: 0)
+        }
+        let dropped = turns.count - kept.count
+        if dropped > 0 {
+            let note = "(\(dropped) earlier turn\(dropped == 1 ? "" : "s") of this conversation are left out to fit the context.)"
+            system += (system.isEmpty ? "" : "\n\n") + note
+            used += counter.tokens(in: note)
+        }
+        var messages: [ChatMessage] = system.isEmpty ? [] : [.system(system)]
+        messages += Self.mergingConsecutiveUserMessages(kept.flatMap { $0 })
+        return Result(messages: messages, droppedTurns: dropped, tokens: used)
+    }
+
+    /// History as turns: a user message, then what answered it.
+    static func turns(_ history: [ConversationEntry]) -> [[ChatMessage]] {
+        var turns: [[ChatMessage]] = []
+        var pendingCalls: [ToolCall] = []
+        for entry in history {
+            switch (entry.kind, entry.status) {
+            case (.input, _):
+                turns.append([.user(entry.content)])
+            case (.output, .complete):
+                if turns.isEmpty { turns.append([]) }
+                turns[turns.count - 1].append(.assistant(entry.content))
+            case (.functionCall, _):
+                if turns.isEmpty { turns.append([]) }
+                pendingCalls.append(
+                    ToolCall(id: entry.toolCallID ?? "", function: .init(name: entry.toolName ?? "", arguments: entry.toolArguments ?? "{}")))
+            case (.functionResult, _):
+                if !pendingCalls.isEmpty {
+                    turns[turns.count - 1].append(.assistant(AssistantMessage(content: nil, toolCalls: pendingCalls)))
+                    pendingCalls = []
+                }
+                turns[turns.count - 1].append(.tool(callID: entry.toolCallID ?? "", name: entry.toolName, content: entry.content))
+            case (.output, _):
+                continue  // failed or pending answers are not history
+            }
+        }
+        return turns.filter { !$0.isEmpty }
+    }
+
+    static func mergingConsecutiveUserMessages(_ messages: [ChatMessage]) -> [ChatMessage] {
+        var merged: [ChatMessage] = []
+        for message in messages {
+            if case .user(let content) = message, let last = merged.last, case .user(let previous) = last {
+                merged[merged.count - 1] = .user((previous?.text ?? "") + "\n\n" + (content?.text ?? ""))
+            } else {
+                merged.append(message)
+            }
+        }
+        return merged
+    }
+
+    static func tokens(of message: ChatMessage, _ counter: any TokenCounting) -> Int {
+        4 + counter.tokens(in: (try? String(decoding: JSONCoding.encode(message), as: UTF8.self)) ?? "")
+    }
+}

@@ -1,0 +1,289 @@
+import Foundation
+import Logging
+import MistralChat
+import PostgresNIO
+
+/// Conversations and agents in PostgreSQL, through PostgresNIO: for deployments with several
+/// instances sharing one database. Same behaviour as ``SQLiteChatStore`` (one test suite runs
+/// against both); appends lock the conversation row so concurrent instances never interleave
+/// a turn's entries.
+///
+/// Call ``shutdown()`` when done: it stops the connection pool.
+public final class PostgresChatStore: ChatStore {
+    private let client: PostgresClient
+    private let runner: Task<Void, Never>
+    private let logger: Logger
+
+    /// Connects to `url` (`postgres://user:password@host:port/database`) and migrates the schema.
+    ///
+    /// - Throws: ``ChatEngineError`` `.storage` naming the server when the URL is malformed
+    ///   or the server cannot be reached.
+    public init(url: String, logger: Logger = Logger(label: "MistralStore.Postgres")) async throws {
+        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
+            let host = components.host, let user = components.user
+        else {
+            throw ChatEngineError(.storage, "'\(Self.redacted(url))' is not a postgres://user:password@host:port/database URL.")
+        }
+        let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : nil
+        let configuration = PostgresClient.Configuration(
+            host: host, port: components.port ?? 5432, username: user, password: components.password,
+            database: database?.isEmpty == false ? database : nil, tls: .disable)
+        let client = PostgresClient(configuration: configuration)
+        self.client = client
+        self.logger = logger
+        self.runner = Task { await client.run() }
+        do {
+            try await migrate()
+        } catch {
+            runner.cancel()
+            throw ChatEngineError(.storage, "Cannot use the PostgreSQL database at \(Self.redacted(url)): \(String(reflecting: error))")
+        }
+    }
+
+    /// Stops the connection pool.
+    public func shutdown() async {
+        runner.cancel()
+        _ = await runner.value
+    }
+
+    private func migrate() async throws {
+        try await transaction { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(772101)", logger: self.logger)
+            try await connection.query("CREATE TABLE IF NOT EXISTS mistralkit_migrations (version INTEGER PRIMARY KEY)", logger: self.logger)
+            let applied = try await connection.query("SELECT 1 FROM mistralkit_migrations WHERE version = 1", logger: self.logger)
+                .collect().count
+            guard applied == 0 else { return }
+            for statement in [
+                """
+                CREATE TABLE conversations (
+                    id TEXT PRIMARY KEY, user_id TEXT NOT NULL, session_id TEXT NOT NULL, agent_name TEXT,
+                    agent_version BIGINT, restarted_from TEXT, pinned_facts TEXT NOT NULL,
+                    created_at DOUBLE PRECISION NOT NULL, updated_at DOUBLE PRECISION NOT NULL)
+                """,
+                "CREATE INDEX conversations_by_user ON conversations (user_id, session_id, updated_at)",
+                """
+                CREATE TABLE entries (
+                    id TEXT PRIMARY KEY,
+                    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                    position BIGINT NOT NULL, kind TEXT NOT NULL, content TEXT NOT NULL, status TEXT NOT NULL,
+                    tool_call_id TEXT, tool_name TEXT, tool_arguments TEXT, model TEXT,
+                    prompt_tokens BIGINT, completion_tokens BIGINT, error TEXT,
+                    feedback_rating TEXT, feedback_comment TEXT, feedback_at DOUBLE PRECISION,
+                    created_at DOUBLE PRECISION NOT NULL, completed_at DOUBLE PRECISION,
+                    UNIQUE (conversation_id, position))
+                """,
+                """
+                CREATE TABLE agents (
+                    name TEXT NOT NULL, version BIGINT NOT NULL, definition TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL,
+                    PRIMARY KEY (name, version))
+                """,
+                "INSERT INTO mistralkit_migrations (version) VALUES (1)",
+            ] {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
+            }
+        }
+    }
+
+    // MARK: - Conversations
+
+    public func createConversation(_ conversation: Conversation) async throws {
+        let facts = try StoreRows.encodeFacts(conversation.pinnedFacts)
+        try await run(
+            """
+            INSERT INTO conversations (id, user_id, session_id, agent_name, agent_version, restarted_from, pinned_facts, created_at, updated_at)
+            VALUES (\(conversation.id), \(conversation.userID), \(conversation.sessionID), \(conversation.agentName),
+                \(conversation.agentVersion), \(conversation.restartedFrom), \(facts), \(StoreRows.seconds(conversation.createdAt)),
+                \(StoreRows.seconds(conversation.updatedAt)))
+            """)
+    }
+
+    public func conversation(id: String) async throws -> Conversation? {
+        try await rows("SELECT * FROM conversations WHERE id = \(id)").first.map(Self.conversation)
+    }
+
+    public func conversations(userID: String, sessionID: String?, limit: Int, offset: Int) async throws -> [Conversation] {
+        let query: PostgresQuery =
+            sessionID.map {
+                "SELECT * FROM conversations WHERE user_id = \(userID) AND session_id = \($0) ORDER BY updated_at DESC, id LIMIT \(limit) OFFSET \(offset)"
+            } ?? "SELECT * FROM conversations WHERE user_id = \(userID) ORDER BY updated_at DESC, id LIMIT \(limit) OFFSET \(offset)"
+        return try await rows(query).map(Self.conversation)
+    }
+
+    public func updatePinnedFacts(conversationID: String, _ facts: [String]) async throws {
+        let encoded = try StoreRows.encodeFacts(facts)
+        let changed = try await rows(
+            "UPDATE conversations SET pinned_facts = \(encoded), updated_at = \(StoreRows.seconds(Date())) WHERE id = \(conversationID) RETURNING id")
+        if changed.isEmpty { throw StoreRows.unknownConversation(conversationID) }
+    }
+
+    public func deleteConversation(id: String) async throws -> Bool {
+        try await !rows("DELETE FROM conversations WHERE id = \(id) RETURNING id").isEmpty
+    }
+
+    // MARK: - Entries
+
+    public func entries(conversationID: String) async throws -> [ConversationEntry] {
+        try await rows("SELECT * FROM entries WHERE conversation_id = \(conversationID) ORDER BY position").map(Self.entry)
+    }
+
+    public func append(_ entries: [ConversationEntry], to conversationID: String) async throws -> [ConversationEntry] {
+        try await transaction { connection in
+            let logger = self.logger
+            let locked = try await connection.query("SELECT id FROM conversations WHERE id = \(conversationID) FOR UPDATE", logger: logger).collect()
+            guard !locked.isEmpty else { throw StoreRows.unknownConversation(conversationID) }
+            var next = 0
+            for try await value in try await connection.query(
+                "SELECT COALESCE(MAX(position) + 1, 0) FROM entries WHERE conversation_id = \(conversationID)", logger: logger
+            ).decode(Int.self) {
+                next = value
+            }
+            var stored: [ConversationEntry] = []
+            for var entry in entries {
+                entry.conversationID = conversationID
+                entry.position = next
+                next += 1
+                try await connection.query(
+                    """
+                    INSERT INTO entries (id, conversation_id, position, kind, content, status, tool_call_id, tool_name, tool_arguments,
+                        model, prompt_tokens, completion_tokens, error, feedback_rating, feedback_comment, feedback_at, created_at, completed_at)
+                    VALUES (\(entry.id), \(entry.conversationID), \(entry.position), \(entry.kind.rawValue), \(entry.content),
+                        \(entry.status.rawValue), \(entry.toolCallID), \(entry.toolName), \(entry.toolArguments), \(entry.model),
+                        \(entry.promptTokens), \(entry.completionTokens), \(entry.error), \(entry.feedback?.rating.rawValue),
+                        \(entry.feedback?.comment), \(entry.feedback.map { StoreRows.seconds($0.createdAt) }),
+                        \(StoreRows.seconds(entry.createdAt)), \(entry.completedAt.map(StoreRows.seconds)))
+                    """, logger: logger)
+                stored.append(entry)
+            }
+            try await connection.query(
+                "UPDATE conversations SET updated_at = \(StoreRows.seconds(Date())) WHERE id = \(conversationID)", logger: logger)
+            return stored
+        }
+    }
+
+    public func update(_ entry: ConversationEntry) async throws {
+        let changed = try await rows(
+            """
+            UPDATE entries SET content = \(entry.content), status = \(entry.status.rawValue), model = \(entry.model),
+                prompt_tokens = \(entry.promptTokens), completion_tokens = \(entry.completionTokens), error = \(entry.error),
+                completed_at = \(entry.completedAt.map(StoreRows.seconds))
+            WHERE id = \(entry.id) RETURNING id
+            """)
+        if changed.isEmpty { throw StoreRows.unknownEntry(entry.id) }
+    }
+
+    public func setFeedback(_ feedback: Feedback, entryID: String) async throws {
+        let changed = try await rows(
+            """
+            UPDATE entries SET feedback_rating = \(feedback.rating.rawValue), feedback_comment = \(feedback.comment),
+                feedback_at = \(StoreRows.seconds(feedback.createdAt))
+            WHERE id = \(entryID) RETURNING id
+            """)
+        if changed.isEmpty { throw StoreRows.unknownEntry(entryID) }
+    }
+
+    // MARK: - Agents
+
+    public func saveAgent(_ agent: Agent) async throws -> Agent {
+        try await transaction { connection in
+            let logger = self.logger
+            try await connection.query("SELECT pg_advisory_xact_lock(hashtext(\(agent.name)))", logger: logger)
+            var saved = agent
+            var latest = 0
+            for try await value in try await connection.query(
+                "SELECT COALESCE(MAX(version), 0) FROM agents WHERE name = \(agent.name)", logger: logger
+            ).decode(Int.self) {
+                latest = value
+            }
+            saved.version = latest + 1
+            let definition = try StoreRows.encodeAgent(saved)
+            try await connection.query(
+                "INSERT INTO agents (name, version, definition, created_at) VALUES (\(saved.name), \(saved.version), \(definition), \(StoreRows.seconds(saved.createdAt)))",
+                logger: logger)
+            return saved
+        }
+    }
+
+    public func agent(name: String, version: Int?) async throws -> Agent? {
+        let query: PostgresQuery =
+            version.map { "SELECT definition FROM agents WHERE name = \(name) AND version = \($0)" }
+            ?? "SELECT definition FROM agents WHERE name = \(name) ORDER BY version DESC LIMIT 1"
+        return try await rows(query).first.map { try StoreRows.decodeAgent(try $0.decode(String.self)) }
+    }
+
+    public func agents() async throws -> [Agent] {
+        try await rows(
+            "SELECT definition FROM agents a WHERE version = (SELECT MAX(version) FROM agents b WHERE b.name = a.name) ORDER BY name"
+        ).map { try StoreRows.decodeAgent(try $0.decode(String.self)) }
+    }
+
+    public func deleteAgent(name: String) async throws -> Bool {
+        try await !rows("DELETE FROM agents WHERE name = \(name) RETURNING name").isEmpty
+    }
+
+    // MARK: - Rows
+
+    private func run(_ query: PostgresQuery) async throws {
+        _ = try await rows(query)
+    }
+
+    private func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        do {
+            return try await client.query(query, logger: logger).collect()
+        } catch {
+            throw Self.mapped(error)
+        }
+    }
+
+    private func transaction<T: Sendable>(_ body: nonisolated(nonsending) (PostgresConnection) async throws -> sending T) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger, body)
+        } catch {
+            throw Self.mapped(error)
+        }
+    }
+
+    private static func mapped(_ error: any Error) -> any Error {
+        if error is ChatEngineError || error is CancellationError { return error }
+        if let error = error as? PostgresTransactionError {
+            return mapped(error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError ?? error)
+        }
+        if let error = error as? PSQLError, let message = error.serverInfo?[.message] {
+            return ChatEngineError(.storage, "PostgreSQL: \(message)")
+        }
+        return ChatEngineError(.storage, "PostgreSQL: \(String(reflecting: error))")
+    }
+
+    private static func redacted(_ url: String) -> String {
+        guard var components = URLComponents(string: url), components.password != nil else { return url }
+        components.password = "***"
+        return components.string ?? url
+    }
+
+    private static func conversation(_ row: PostgresRow) throws -> Conversation {
+        let columns = row.makeRandomAccess()
+        return Conversation(
+            id: try columns["id"].decode(String.self), userID: try columns["user_id"].decode(String.self),
+            sessionID: try columns["session_id"].decode(String.self), agentName: try columns["agent_name"].decode(String?.self),
+            agentVersion: try columns["agent_version"].decode(Int?.self), restartedFrom: try columns["restarted_from"].decode(String?.self),
+            pinnedFacts: try StoreRows.decodeFacts(try columns["pinned_facts"].decode(String.self)),
+            createdAt: StoreRows.date(try columns["created_at"].decode(Double.self)),
+            updatedAt: StoreRows.date(try columns["updated_at"].decode(Double.self)))
+    }
+
+    private static func entry(_ row: PostgresRow) throws -> ConversationEntry {
+        let columns = row.makeRandomAccess()
+        return ConversationEntry(
+            id: try columns["id"].decode(String.self), conversationID: try columns["conversation_id"].decode(String.self),
+            position: try columns["position"].decode(Int.self), kind: try StoreRows.kind(try columns["kind"].decode(String.self)),
+            content: try columns["content"].decode(String.self), status: try StoreRows.status(try columns["status"].decode(String.self)),
+            toolCallID: try columns["tool_call_id"].decode(String?.self), toolName: try columns["tool_name"].decode(String?.self),
+            toolArguments: try columns["tool_arguments"].decode(String?.self), model: try columns["model"].decode(String?.self),
+            promptTokens: try columns["prompt_tokens"].decode(Int?.self), completionTokens: try columns["completion_tokens"].decode(Int?.self),
+            error: try columns["error"].decode(String?.self),
+            feedback: StoreRows.feedback(
+                rating: try columns["feedback_rating"].decode(String?.self), comment: try columns["feedback_comment"].decode(String?.self),
+                at: try columns["feedback_at"].decode(Double?.self)),
+            createdAt: StoreRows.date(try columns["created_at"].decode(Double.self)),
+            completedAt: try columns["completed_at"].decode(Double?.self).map(StoreRows.date))
+    }
+}

@@ -1,0 +1,247 @@
+import Foundation
+import GRDB
+import MistralChat
+
+/// Conversations and agents in an embedded SQLite file, through GRDB: WAL mode, migrations,
+/// one writer at a time. The default store (`~/.mistral/mistral.sqlite`).
+public final class SQLiteChatStore: ChatStore {
+    private let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    ///
+    /// - Throws: ``ChatEngineError`` `.storage` naming the file when it cannot be opened or is
+    ///   not a database of ours.
+    public init(path: String) throws {
+        do {
+            try FileManager.default.createDirectory(
+                at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.foreignKeysEnabled = true
+            configuration.busyMode = .timeout(10)
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch let error as ChatEngineError {
+            throw error
+        } catch {
+            throw ChatEngineError(.storage, "Cannot open the chat database \(path): \(error)")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: conversations, entries, agents") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE conversations (
+                        id TEXT PRIMARY KEY, user_id TEXT NOT NULL, session_id TEXT NOT NULL, agent_name TEXT,
+                        agent_version INTEGER, restarted_from TEXT, pinned_facts TEXT NOT NULL,
+                        created_at REAL NOT NULL, updated_at REAL NOT NULL);
+                    CREATE INDEX conversations_by_user ON conversations (user_id, session_id, updated_at);
+                    CREATE TABLE entries (
+                        id TEXT PRIMARY KEY,
+                        conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                        position INTEGER NOT NULL, kind TEXT NOT NULL, content TEXT NOT NULL, status TEXT NOT NULL,
+                        tool_call_id TEXT, tool_name TEXT, tool_arguments TEXT, model TEXT,
+                        prompt_tokens INTEGER, completion_tokens INTEGER, error TEXT,
+                        feedback_rating TEXT, feedback_comment TEXT, feedback_at REAL,
+                        created_at REAL NOT NULL, completed_at REAL,
+                        UNIQUE (conversation_id, position));
+                    CREATE TABLE agents (
+                        name TEXT NOT NULL, version INTEGER NOT NULL, definition TEXT NOT NULL, created_at REAL NOT NULL,
+                        PRIMARY KEY (name, version));
+                    """)
+        }
+        return migrator
+    }
+
+    // MARK: - Conversations
+
+    public func createConversation(_ conversation: Conversation) async throws {
+        let facts = try StoreRows.encodeFacts(conversation.pinnedFacts)
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO conversations (id, user_id, session_id, agent_name, agent_version, restarted_from, pinned_facts, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    conversation.id, conversation.userID, conversation.sessionID, conversation.agentName, conversation.agentVersion,
+                    conversation.restartedFrom, facts, StoreRows.seconds(conversation.createdAt), StoreRows.seconds(conversation.updatedAt),
+                ])
+        }
+    }
+
+    public func conversation(id: String) async throws -> Conversation? {
+        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM conversations WHERE id = ?", arguments: [id]).map(Self.conversation) }
+    }
+
+    public func conversations(userID: String, sessionID: String?, limit: Int, offset: Int) async throws -> [Conversation] {
+        try await read { db in
+            let rows: [Row]
+            if let sessionID {
+                rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM conversations WHERE user_id = ? AND session_id = ? ORDER BY updated_at DESC, id LIMIT ? OFFSET ?",
+                    arguments: [userID, sessionID, limit, offset])
+            } else {
+                rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM conversations WHERE user_id = ? ORDER BY updated_at DESC, id LIMIT ? OFFSET ?",
+                    arguments: [userID, limit, offset])
+            }
+            return try rows.map(Self.conversation)
+        }
+    }
+
+    public func updatePinnedFacts(conversationID: String, _ facts: [String]) async throws {
+        let encoded = try StoreRows.encodeFacts(facts)
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE conversations SET pinned_facts = ?, updated_at = ? WHERE id = ?",
+                arguments: [encoded, StoreRows.seconds(Date()), conversationID])
+            if db.changesCount == 0 { throw StoreRows.unknownConversation(conversationID) }
+        }
+    }
+
+    public func deleteConversation(id: String) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM conversations WHERE id = ?", arguments: [id])
+            return db.changesCount > 0
+        }
+    }
+
+    // MARK: - Entries
+
+    public func entries(conversationID: String) async throws -> [ConversationEntry] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM entries WHERE conversation_id = ? ORDER BY position", arguments: [conversationID])
+                .map(Self.entry)
+        }
+    }
+
+    public func append(_ entries: [ConversationEntry], to conversationID: String) async throws -> [ConversationEntry] {
+        try await write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM conversations WHERE id = ?", arguments: [conversationID]) != nil else {
+                throw StoreRows.unknownConversation(conversationID)
+            }
+            var next = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(position) + 1, 0) FROM entries WHERE conversation_id = ?", arguments: [conversationID]) ?? 0
+            var stored: [ConversationEntry] = []
+            for var entry in entries {
+                entry.conversationID = conversationID
+                entry.position = next
+                next += 1
+                try db.execute(
+                    sql: """
+                        INSERT INTO entries (id, conversation_id, position, kind, content, status, tool_call_id, tool_name, tool_arguments,
+                            model, prompt_tokens, completion_tokens, error, feedback_rating, feedback_comment, feedback_at, created_at, completed_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        entry.id, entry.conversationID, entry.position, entry.kind.rawValue, entry.content, entry.status.rawValue,
+                        entry.toolCallID, entry.toolName, entry.toolArguments, entry.model, entry.promptTokens, entry.completionTokens,
+                        entry.error, entry.feedback?.rating.rawValue, entry.feedback?.comment, entry.feedback.map { StoreRows.seconds($0.createdAt) },
+                        StoreRows.seconds(entry.createdAt), entry.completedAt.map(StoreRows.seconds),
+                    ])
+                stored.append(entry)
+            }
+            try db.execute(sql: "UPDATE conversations SET updated_at = ? WHERE id = ?", arguments: [StoreRows.seconds(Date()), conversationID])
+            return stored
+        }
+    }
+
+    public func update(_ entry: ConversationEntry) async throws {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    UPDATE entries SET content = ?, status = ?, model = ?, prompt_tokens = ?, completion_tokens = ?, error = ?, completed_at = ?
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    entry.content, entry.status.rawValue, entry.model, entry.promptTokens, entry.completionTokens, entry.error,
+                    entry.completedAt.map(StoreRows.seconds), entry.id,
+                ])
+            if db.changesCount == 0 { throw StoreRows.unknownEntry(entry.id) }
+        }
+    }
+
+    public func setFeedback(_ feedback: Feedback, entryID: String) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE entries SET feedback_rating = ?, feedback_comment = ?, feedback_at = ? WHERE id = ?",
+                arguments: [feedback.rating.rawValue, feedback.comment, StoreRows.seconds(feedback.createdAt), entryID])
+            if db.changesCount == 0 { throw StoreRows.unknownEntry(entryID) }
+        }
+    }
+
+    // MARK: - Agents
+
+    public func saveAgent(_ agent: Agent) async throws -> Agent {
+        try await write { db in
+            var saved = agent
+            saved.version = (try Int.fetchOne(db, sql: "SELECT MAX(version) FROM agents WHERE name = ?", arguments: [agent.name]) ?? 0) + 1
+            try db.execute(
+                sql: "INSERT INTO agents (name, version, definition, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [saved.name, saved.version, try StoreRows.encodeAgent(saved), StoreRows.seconds(saved.createdAt)])
+            return saved
+        }
+    }
+
+    public func agent(name: String, version: Int?) async throws -> Agent? {
+        try await read { db in
+            let definition: String?
+            if let version {
+                definition = try String.fetchOne(db, sql: "SELECT definition FROM agents WHERE name = ? AND version = ?", arguments: [name, version])
+            } else {
+                definition = try String.fetchOne(db, sql: "SELECT definition FROM agents WHERE name = ? ORDER BY version DESC LIMIT 1", arguments: [name])
+            }
+            return try definition.map(StoreRows.decodeAgent)
+        }
+    }
+
+    public func agents() async throws -> [Agent] {
+        try await read { db in
+            try String.fetchAll(
+                db,
+                sql: "SELECT definition FROM agents a WHERE version = (SELECT MAX(version) FROM agents b WHERE b.name = a.name) ORDER BY name"
+            ).map(StoreRows.decodeAgent)
+        }
+    }
+
+    public func deleteAgent(name: String) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM agents WHERE name = ?", arguments: [name])
+            return db.changesCount > 0
+        }
+    }
+
+    // MARK: - Rows
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do { return try await pool.read(body) } catch { throw Self.mapped(error) }
+    }
+
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do { return try await pool.write(body) } catch { throw Self.mapped(error) }
+    }
+
+    private static func mapped(_ error: any Error) -> any Error {
+        if error is ChatEngineError || error is CancellationError { return error }
+        return ChatEngineError(.storage, "SQLite: \(error)")
+    }
+
+    private static func conversation(_ row: Row) throws -> Conversation {
+        Conversation(
+            id: row["id"], userID: row["user_id"], sessionID: row["session_id"], agentName: row["agent_name"],
+            agentVersion: row["agent_version"], restartedFrom: row["restarted_from"],
+            pinnedFacts: try StoreRows.decodeFacts(row["pinned_facts"]),
+            createdAt: StoreRows.date(row["created_at"]), updatedAt: StoreRows.date(row["updated_at"]))
+    }
+
+    private static func entry(_ row: Row) throws -> ConversationEntry {
+        ConversationEntry(
+            id: row["id"], conversationID: row["conversation_id"], position: row["position"], kind: try StoreRows.kind(row["kind"]),
+            content: row["content"], status: try StoreRows.status(row["status"]), toolCallID: row["tool_call_id"],
+            toolName: row["tool_name"], toolArguments: row["tool_arguments"], model: row["model"],
+            promptTokens: row["prompt_tokens"], completionTokens: row["completion_tokens"], error: row["error"],
+            feedback: StoreRows.feedback(rating: row["feedback_rating"], comment: row["feedback_comment"], at: row["feedback_at"]),
+            createdAt: StoreRows.date(row["created_at"]), completedAt: (row["completed_at"] as Double?).map(StoreRows.date))
+    }
+}

@@ -1,0 +1,30 @@
+/// A function the model may call, as offered in `[AVAILABLE_TOOLS]`.
+public struct ChatTool: Sendable, Hashable {
+    /// The function's name (`^[a-zA-Z0-9_-]{1,64}$`).
+    public var name: String
+    /// What the function does, for the model.
+    public var description: String
+    /// The JSON schema of the arguments, rendered key for key in the order given.
+    public var parameters: JSONValue
+
+    /// Creates a tool. `parameters` is a JSON schema object; build it with
+    /// ``JSONValue/init(parsing:)`` to keep a schema's key order.
+    public init(name: String, description: String = "", parameters: JSONValue = .object([])) {
+        self.name = name
+        self.description = description
+        self.parameters = parameters
+    }
+
+    /// `{"type": "function", "function": {"name": ..., "description": ..., "parameters": ...}}`,
+    /// mistral-common's `Tool.model_dump` without `strict`.
+    var renderedJSON: JSONValue {
+        .object([
+            .init("type", .string("function")),
+            .init("function", .object([
+                .init("name", .string(name)),
+                .init("description", .string(description)),
+                .init("parameters", parameters),
+            ])),
+        ])
+    }
+}

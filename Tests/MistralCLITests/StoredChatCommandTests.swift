@@ -1,0 +1,78 @@
+import Foundation
+import MistralEmulator
+import MistralKit
+import MistralTestSupport
+import Testing
+
+/// `mistral chat --user --session`, `mistral agents`, `mistral conversations` end to end,
+/// against the emulator and a temporary SQLite database.
+struct StoredChatCommandTests {
+    func mistral(_ arguments: [String], database: String) async throws -> ProcessResult {
+        try await ProcessRunner.run(try ProcessRunner.builtProduct("mistral"), arguments + ["--database", database])
+    }
+
+    @Test func aUsersSessionContinuesAcrossRunsAndUsersAreKeptApart() async throws {
+        try await withTemporaryDirectory { directory in
+            let database = directory.appendingPathComponent("chat.sqlite").path
+            try await withEmulator { url, emulator in
+                let connection = ["--base-url", url, "--api-key", "k"]
+                let created = try await mistral(
+                    ["agents", "create", "support", "--instructions", "You are Acme's support assistant.", "--tone", "formal"], database: database)
+                #expect(created.status == 0, "\(created.stderr)")
+                #expect(created.stdout == "support version 1\n")
+
+                let first = try await mistral(
+                    ["chat", "--user", "alice", "--session", "s1", "--agent", "support", "Where is my order 4412?"] + connection, database: database)
+                #expect(first.status == 0, "\(first.stderr)")
+                let second = try await mistral(
+                    ["chat", "--user", "alice", "--session", "s1", "--agent", "support", "--no-stream", "What are my delivery options?"] + connection,
+                    database: database)
+                #expect(second.status == 0, "\(second.stderr)")
+                let messages = try #require(emulator.requestLog.last?.json?["messages"])
+                #expect(messages[0]?["role"] == "system")
+                #expect(messages[1]?["content"] == "Where is my order 4412?")
+                #expect(messages[2]?["content"]?.stringValue == first.stdout.trimmingCharacters(in: .newlines))
+                #expect(messages[3]?["content"] == "What are my delivery options?")
+
+                _ = try await mistral(["chat", "--user", "bob", "--session", "s1", "Hi"] + connection, database: database)
+                #expect(emulator.requestLog.last?.json?["messages"]?[1] == nil)  // bob sees nothing of alice's turns
+            }
+            let list = try await mistral(["conversations", "list", "--user", "alice"], database: database)
+            #expect(list.status == 0, "\(list.stderr)")
+            let id = try #require(list.stdout.split(separator: " ").first.map(String.init))
+            #expect(id.hasPrefix("conv_"))
+            let shown = try await mistral(["conversations", "show", id], database: database)
+            #expect(shown.stdout.hasPrefix("user: Where is my order 4412?\nassistant: "), "\(shown.stdout)")
+            let exported = try await mistral(["conversations", "export", id], database: database)
+            let document = try JSONCoding.decode(JSONValue.self, from: Array(exported.stdout.utf8))
+            #expect(document["conversation"]?["userID"] == "alice")
+            guard case .array(let entries)? = document["entries"] else { Issue.record("no entries"); return }
+            #expect(entries.count == 4)
+            let agents = try await mistral(["agents", "list"], database: database)
+            #expect(agents.stdout.hasPrefix("support  v1  mistral-small-latest"))
+        }
+    }
+
+    @Test func badInputGetsOneClearLine() async throws {
+        try await withTemporaryDirectory { directory in
+            let database = directory.appendingPathComponent("chat.sqlite").path
+            try await withEmulator { url, emulator in
+                let connection = ["--base-url", url, "--api-key", "k"]
+                let agent = try await mistral(["chat", "--user", "a", "--session", "s", "--agent", "ghost", "Hi"] + connection, database: database)
+                #expect(agent.status == 1)
+                #expect(agent.stderr == "error: There is no agent 'ghost'.\n")
+                let half = try await mistral(["chat", "--user", "a", "Hi"] + connection, database: database)
+                #expect(half.stderr.contains("--user and --session go together."))
+                #expect(emulator.requestLog.count == 0)
+            }
+            let unknown = try await mistral(["conversations", "show", "conv_nope"], database: database)
+            #expect(unknown.status == 1)
+            #expect(unknown.stderr == "error: There is no conversation conv_nope.\n")
+            let notADatabase = directory.appendingPathComponent("notes.txt").path
+            try Data("plain text".utf8).write(to: URL(fileURLWithPath: notADatabase))
+            let corrupt = try await mistral(["agents", "list"], database: notADatabase)
+            #expect(corrupt.status == 1)
+            #expect(corrupt.stderr.hasPrefix("error: Cannot open the chat database \(notADatabase)"), "\(corrupt.stderr)")
+        }
+    }
+}

@@ -1,0 +1,236 @@
+import Foundation
+import MistralChat
+import MistralEmulator
+import MistralKit
+import MistralStore
+import MistralTestSupport
+import Testing
+
+/// The chat engine against the emulator, on SQLite and (when the test script started one)
+/// PostgreSQL.
+@Suite("Chat engine")
+struct EngineTests {
+    enum Backend: String, CaseIterable, CustomTestStringConvertible {
+        case sqlite, postgres
+        var testDescription: String { rawValue }
+    }
+
+    static let backends: [Backend] = StoreTests.postgresURL != nil || StoreTests.required ? [.sqlite, .postgres] : [.sqlite]
+
+    /// An engine over a fresh store and an emulator with `configuration`.
+    func withEngine(
+        _ backend: Backend, emulator configuration: EmulatorConfiguration = EmulatorConfiguration(),
+        _ body: (ChatEngine, MistralEmulator) async throws -> Void
+    ) async throws {
+        try await withTemporaryDirectory { directory in
+            let opened: ChatStoreFactory.Opened
+            switch backend {
+            case .sqlite: opened = try await ChatStoreFactory.open(directory.appendingPathComponent("chat.sqlite").path)
+            case .postgres: opened = try await ChatStoreFactory.open(try #require(StoreTests.postgresURL))
+            }
+            do {
+                try await withEmulatorClient(configuration: configuration) { client, emulator in
+                    try await body(ChatEngine(client: client, store: opened.store), emulator)
+                }
+            } catch {
+                await opened.close()
+                throw error
+            }
+            await opened.close()
+        }
+    }
+
+    static func user() -> String { "user-" + UUID().uuidString.prefix(8) }
+    /// Agent names unique per test run: the PostgreSQL database outlives a run.
+    static func agentName(_ base: String) -> String { base + "-" + UUID().uuidString.prefix(8) }
+
+    @Test(arguments: backends)
+    func aSessionRemembersEarlierTurns(_ backend: Backend) async throws {
+        try await withEngine(backend) { engine, emulator in
+            let user = Self.user()
+            let first = try await engine.send("Where is my order 4412?", userID: user, sessionID: "web")
+            let second = try await engine.send("What are my delivery options?", userID: user, sessionID: "web")
+            #expect(second.conversation.id == first.conversation.id)
+            let messages = try #require(emulator.requestLog.last?.json?["messages"])
+            #expect(messages[0]?["content"] == "Where is my order 4412?")
+            #expect(messages[1]?["role"] == "assistant")
+            #expect(messages[1]?["content"]?.stringValue == first.answer)
+            #expect(messages[2]?["content"] == "What are my delivery options?")
+            let history = try await engine.store.entries(conversationID: first.conversation.id)
+            #expect(history.map(\.kind) == [.input, .output, .input, .output])
+            #expect(history.allSatisfy { $0.status == .complete })
+            #expect(history[1].promptTokens != nil)
+            // Another user, same session name: a separate conversation that sees nothing of the first.
+            let other = try await engine.send("Hello?", userID: Self.user(), sessionID: "web")
+            #expect(other.conversation.id != first.conversation.id)
+            #expect(emulator.requestLog.last?.json?["messages"]?[1] == nil)
+        }
+    }
+
+    @Test(arguments: backends)
+    func theAgentsPersonaIsApplied(_ backend: Backend) async throws {
+        try await withEngine(backend) { engine, emulator in
+            let support = Self.agentName("support")
+            _ = try await engine.store.saveAgent(
+                Agent(name: support, model: "mistral-large-latest", instructions: "You are Acme's support assistant.", tone: .formal, temperature: 0.2, maxTokens: 64))
+            let turn = try await engine.send("Hi", userID: Self.user(), sessionID: "s", agentName: support)
+            #expect(turn.conversation.agentName == support)
+            #expect(turn.conversation.agentVersion == 1)
+            let request = try #require(emulator.requestLog.last?.json)
+            #expect(request["model"] == "mistral-large-latest")
+            #expect(request["temperature"] == 0.2)
+            #expect(request["max_tokens"] == 64)
+            let system = try #require(request["messages"]?[0])
+            #expect(system["role"] == "system")
+            #expect(system["content"]?.stringValue?.hasPrefix("You are Acme's support assistant.\n\nAnswer in a formal") == true)
+        }
+    }
+
+    @Test(arguments: backends)
+    func aFailedCallLeavesAVisiblyFailedRetryableTurn(_ backend: Backend) async throws {
+        try await withEngine(backend, emulator: EmulatorConfiguration(faultSchedule: [.status(503)])) { engine, _ in
+            let user = Self.user()
+            let conversation = try await engine.conversation(userID: user, sessionID: "s")
+            await #expect(throws: MistralError.self) { try await engine.send("What is the capital of France?", conversationID: conversation.id) }
+            var entries = try await engine.store.entries(conversationID: conversation.id)
+            #expect(entries.map(\.kind) == [.input, .output])
+            #expect(entries[0].content == "What is the capital of France?")
+            #expect(entries[1].status == .failed)
+            #expect(entries[1].error?.contains("503") == true)
+            let retried = try await engine.retryLastTurn(conversationID: conversation.id)
+            #expect(retried.answer == "The capital of France is Paris.")
+            entries = try await engine.store.entries(conversationID: conversation.id)
+            #expect(entries.count == 2)
+            #expect(entries[1].status == .complete)
+            await #expect(throws: ChatEngineError.self) { try await engine.retryLastTurn(conversationID: conversation.id) }
+        }
+    }
+
+    @Test(arguments: backends)
+    func aStreamCutMidAnswerIsStoredAsFailedWithWhatArrived(_ backend: Backend) async throws {
+        try await withEngine(backend, emulator: EmulatorConfiguration(faultSchedule: [.cutStream(afterChunks: 3)])) { engine, emulator in
+            let conversation = try await engine.conversation(userID: Self.user(), sessionID: "s")
+            var received = ""
+            await #expect(throws: MistralError.self) {
+                for try await event in try await engine.stream("What is the capital of France?", conversationID: conversation.id) {
+                    if case .delta(let piece) = event { received += piece }
+                }
+            }
+            let entries = try await engine.store.entries(conversationID: conversation.id)
+            #expect(entries[1].status == .failed)
+            #expect(!received.isEmpty)
+            #expect(entries[1].content == received)
+            // The next message goes on; the failed answer is not part of the history, and the
+            // unanswered question is merged with the new one.
+            let next = try await engine.send("Are you there?", conversationID: conversation.id)
+            #expect(next.output.status == .complete)
+            let messages = try #require(emulator.requestLog.last?.json?["messages"])
+            #expect(messages[0]?["content"] == "What is the capital of France?\n\nAre you there?")
+            #expect(messages[1] == nil)
+        }
+    }
+
+    @Test(arguments: backends)
+    func aStreamedAnswerIsStoredWhenItFinishes(_ backend: Backend) async throws {
+        try await withEngine(backend) { engine, _ in
+            let conversation = try await engine.conversation(userID: Self.user(), sessionID: "s")
+            var pieces: [String] = []
+            var finished: ChatEngine.Turn?
+            for try await event in try await engine.stream("What is the capital of France?", conversationID: conversation.id) {
+                switch event {
+                case .delta(let piece): pieces.append(piece)
+                case .finished(let turn): finished = turn
+                }
+            }
+            #expect(pieces.joined() == "The capital of France is Paris.")
+            #expect(finished?.output.status == .complete)
+            #expect(try await engine.store.entries(conversationID: conversation.id)[1].content == "The capital of France is Paris.")
+        }
+    }
+
+    @Test(arguments: backends)
+    func aSmallBudgetKeepsTheInstructionsPinnedFactsAndLatestTurns(_ backend: Backend) async throws {
+        try await withEngine(backend) { engine, emulator in
+            let terse = Self.agentName("terse")
+            _ = try await engine.store.saveAgent(
+                Agent(name: terse, instructions: "Be terse.", context: .init(budgetTokens: 120, keepLatestTurns: 1)))
+            let user = Self.user()
+            for index in 0..<6 {
+                _ = try await engine.send("Question number \(index) about my long-running order and its delivery.", userID: user, sessionID: "s", agentName: terse)
+            }
+            let conversation = try await engine.conversation(userID: user, sessionID: "s", agentName: terse)
+            try await engine.pin(["Order 4412 ships to Lyon."], conversationID: conversation.id)
+            let turn = try await engine.send("And now?", userID: user, sessionID: "s", agentName: terse)
+            #expect(turn.droppedTurns >= 4)
+            let messages = try #require(emulator.requestLog.last?.json?["messages"])
+            let system = try #require(messages[0]?["content"]?.stringValue)
+            #expect(system.hasPrefix("Be terse."))
+            #expect(system.contains("Order 4412 ships to Lyon."))
+            #expect(system.contains("earlier turns of this conversation are left out"))
+            guard case .array(let all) = messages else { Issue.record("messages is not an array"); return }
+            #expect(all.last?["content"] == "And now?")
+            #expect(!all.contains { $0["content"]?.stringValue?.contains("Question number 0") == true })
+        }
+    }
+
+    @Test(arguments: backends)
+    func restartBranchesFromAnEntry(_ backend: Backend) async throws {
+        try await withEngine(backend) { engine, _ in
+            let user = Self.user()
+            let first = try await engine.send("First question", userID: user, sessionID: "s")
+            _ = try await engine.send("Second question", userID: user, sessionID: "s")
+            let branch = try await engine.restart(conversationID: first.conversation.id, fromEntryID: first.output.id)
+            #expect(branch.id != first.conversation.id)
+            #expect(branch.restartedFrom == first.output.id)
+            let copied = try await engine.store.entries(conversationID: branch.id)
+            #expect(copied.map(\.content) == ["First question", first.answer])
+            #expect(try await engine.store.entries(conversationID: first.conversation.id).count == 4)
+            let answer = try await engine.send("A different second question", conversationID: branch.id)
+            #expect(answer.input.position == 2)
+        }
+    }
+
+    @Test(arguments: backends)
+    func badInputIsRefusedAndLeavesDataUntouched(_ backend: Backend) async throws {
+        try await withEngine(backend) { engine, emulator in
+            let user = Self.user()
+            let empty = await #expect(throws: ChatEngineError.self) { try await engine.send("   \n", userID: user, sessionID: "s") }
+            #expect(empty?.kind == .emptyMessage)
+            let agent = await #expect(throws: ChatEngineError.self) { try await engine.send("Hi", userID: user, sessionID: "s", agentName: "nobody") }
+            #expect(agent?.kind == .unknownAgent)
+            let conversation = await #expect(throws: ChatEngineError.self) { try await engine.send("Hi", conversationID: "conv_unknown") }
+            #expect(conversation?.kind == .unknownConversation)
+            let entry = await #expect(throws: ChatEngineError.self) { try await engine.restart(conversationID: "conv_unknown", fromEntryID: "x") }
+            #expect(entry?.kind == .unknownConversation)
+            let stored = try await engine.store.conversations(userID: user, sessionID: nil, limit: 10, offset: 0)
+            #expect(stored.isEmpty)
+            #expect(emulator.requestLog.count == 0)
+        }
+    }
+
+    @Test(arguments: backends)
+    func moderationGuardrailsRefuseFlaggedInput(_ backend: Backend) async throws {
+        try await withEngine(backend) { engine, emulator in
+            let guarded = Self.agentName("guarded")
+            _ = try await engine.store.saveAgent(
+                Agent(name: guarded, guardrails: .init(moderateInput: true, refusalMessage: "I can't help with that.")))
+            let ok = try await engine.send("What is the capital of France?", userID: Self.user(), sessionID: "s", agentName: guarded)
+            #expect(ok.answer == "The capital of France is Paris.")
+            let refused = try await engine.send("I want to kill and murder everyone", userID: Self.user(), sessionID: "s", agentName: guarded)
+            #expect(refused.answer == "I can't help with that.")
+            #expect(refused.output.error == "input flagged by moderation")
+            #expect(emulator.requestLog.last?.path == "/v1/moderations")
+        }
+    }
+
+    @Test(arguments: backends)
+    func feedbackIsStoredWithTheAnswer(_ backend: Backend) async throws {
+        try await withEngine(backend) { engine, _ in
+            let turn = try await engine.send("Hi", userID: Self.user(), sessionID: "s")
+            try await engine.feedback(Feedback(rating: .up, comment: "quick"), entryID: turn.output.id)
+            let stored = try await engine.store.entries(conversationID: turn.conversation.id)[1]
+            #expect(stored.feedback?.rating == .up)
+            #expect(stored.feedback?.comment == "quick")
+        }
+    }
+}
