@@ -46,7 +46,15 @@ let package = Package(
             ]
         ),
         // The chatbot engine: conversations, personas; storage protocols it owns. No database imports.
-        .target(name: "MistralChat", dependencies: ["MistralKit"]),
+        .target(
+            name: "MistralChat",
+            dependencies: [
+                "MistralKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // SQLite (GRDB) and PostgreSQL (PostgresNIO) implementations of MistralChat's stores.
         .target(
             name: "MistralStore",

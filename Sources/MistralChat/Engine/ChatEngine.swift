@@ -13,11 +13,21 @@ public final class ChatEngine: Sendable {
     public let store: any ChatStore
     /// The model used when no agent is named.
     public let defaultModel: String
+    /// The tools agents may use, by name.
+    public let tools: [String: ChatTool]
+    public let toolPolicy: ToolPolicy
 
-    public init(client: MistralClient, store: any ChatStore, defaultModel: String = "mistral-small-latest") {
+    /// An engine answering with `client`, storing in `store`. `tools` are the business actions
+    /// agents may list by name.
+    public init(
+        client: MistralClient, store: any ChatStore, defaultModel: String = "mistral-small-latest", tools: [ChatTool] = [],
+        toolPolicy: ToolPolicy = ToolPolicy()
+    ) {
         self.client = client
         self.store = store
         self.defaultModel = defaultModel
+        self.tools = Dictionary(tools.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
+        self.toolPolicy = toolPolicy
     }
 
     /// One finished exchange.
@@ -67,6 +77,7 @@ public final class ChatEngine: Sendable {
         try Self.checkMessage(text)
         let conversation = try await existingConversation(conversationID)
         let agent = try await resolveAgent(conversation.agentName, version: conversation.agentVersion)
+        _ = try offeredTools(agent)
         let stored = try await store.append(
             [
                 ConversationEntry(conversationID: conversation.id, kind: .input, content: text),
@@ -88,6 +99,7 @@ public final class ChatEngine: Sendable {
         try Self.checkMessage(text)
         let conversation = try await existingConversation(conversationID)
         let agent = try await resolveAgent(conversation.agentName, version: conversation.agentVersion)
+        _ = try offeredTools(agent)
         let stored = try await store.append(
             [
                 ConversationEntry(conversationID: conversation.id, kind: .input, content: text),
@@ -178,22 +190,12 @@ public final class ChatEngine: Sendable {
                 output.content = guardrails.refusalMessage
                 output.error = "input flagged by moderation"
             } else {
-                let request = ChatCompletionRequest(
-                    model: agent.model, messages: context.messages, temperature: agent.temperature, maxTokens: agent.maxTokens)
-                let response: ChatCompletionResponse
-                if let onDelta {
-                    var iterator = try await client.chatStream(request, tags: tags).makeAsyncIterator()
-                    while let chunk = try await iterator.next() {
-                        if let piece = chunk.choices.first?.delta.content?.text, !piece.isEmpty { onDelta(piece) }
-                    }
-                    response = iterator.accumulator.response
-                } else {
-                    response = try await client.chat(request, tags: tags)
-                }
+                let (response, promptTokens, completionTokens) = try await respond(
+                    agent: agent, conversationID: conversation.id, messages: context.messages, tags: tags, onDelta: onDelta)
                 output.content = response.text
                 output.model = response.model.isEmpty ? agent.model : response.model
-                output.promptTokens = response.usage?.promptTokens
-                output.completionTokens = response.usage?.completionTokens
+                output.promptTokens = promptTokens
+                output.completionTokens = completionTokens
                 if let guardrails = agent.guardrails, guardrails.moderateOutput, try await isFlagged(output.content, guardrails, tags: tags) {
                     output.content = guardrails.refusalMessage
                     output.error = "answer flagged by moderation"
@@ -213,6 +215,65 @@ public final class ChatEngine: Sendable {
             throw error
         }
         return Turn(conversation: conversation, input: input, output: output, droppedTurns: context.droppedTurns)
+    }
+
+    /// The registered tools `agent` lists; throws `.invalidAgent` naming one that is not registered.
+    private func offeredTools(_ agent: Agent) throws -> [ChatTool] {
+        try agent.tools.map { name in
+            guard let tool = tools[name] else {
+                throw ChatEngineError(.invalidAgent, "Agent '\(agent.name)' uses the tool '\(name)', which this engine does not have.")
+            }
+            return tool
+        }
+    }
+
+    /// Calls the model, running the tool calls it asks for (stored as entries) until it answers.
+    private func respond(
+        agent: Agent, conversationID: String, messages: [ChatMessage], tags: [String: String], onDelta: (@Sendable (String) -> Void)?
+    ) async throws -> (response: ChatCompletionResponse, promptTokens: Int, completionTokens: Int) {
+        let offered = try offeredTools(agent)
+        let runner = ToolRunner(tools: tools, policy: toolPolicy)
+        var messages = messages
+        var promptTokens = 0
+        var completionTokens = 0
+        var step = 0
+        while true {
+            step += 1
+            let mayCallTools = !offered.isEmpty && step <= toolPolicy.maxSteps
+            let request = ChatCompletionRequest(
+                model: agent.model, messages: messages, temperature: agent.temperature, maxTokens: agent.maxTokens,
+                tools: offered.isEmpty ? nil : offered.map(\.definition), toolChoice: offered.isEmpty ? nil : (mayCallTools ? .auto : ToolChoice.none))
+            let response: ChatCompletionResponse
+            if let onDelta {
+                var iterator = try await client.chatStream(request, tags: tags).makeAsyncIterator()
+                while let chunk = try await iterator.next() {
+                    if let piece = chunk.choices.first?.delta.content?.text, !piece.isEmpty { onDelta(piece) }
+                }
+                response = iterator.accumulator.response
+            } else {
+                response = try await client.chat(request, tags: tags)
+            }
+            promptTokens += response.usage?.promptTokens ?? 0
+            completionTokens += response.usage?.completionTokens ?? 0
+            guard mayCallTools, let calls = response.message?.toolCalls, !calls.isEmpty else {
+                return (response, promptTokens, completionTokens)
+            }
+            _ = try await store.append(
+                calls.map { call in
+                    ConversationEntry(
+                        conversationID: conversationID, kind: .functionCall, content: "", toolCallID: call.id, toolName: call.function.name,
+                        toolArguments: call.function.arguments)
+                }, to: conversationID)
+            let outcomes = await runner.run(calls)
+            _ = try await store.append(
+                outcomes.map { outcome in
+                    ConversationEntry(
+                        conversationID: conversationID, kind: .functionResult, content: outcome.result, toolCallID: outcome.call.id,
+                        toolName: outcome.call.function.name, error: outcome.failed ? outcome.result : nil)
+                }, to: conversationID)
+            messages.append(.assistant(AssistantMessage(content: nil, toolCalls: calls)))
+            messages += outcomes.map { .tool(callID: $0.call.id ?? "", name: $0.call.function.name, content: $0.result) }
+        }
     }
 
     private func isFlagged(_ text: String, _ guardrails: Agent.Guardrails, tags: [String: String]) async throws -> Bool {

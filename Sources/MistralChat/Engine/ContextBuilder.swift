@@ -44,32 +44,37 @@ struct ContextBuilder {
         return Result(messages: messages, droppedTurns: dropped, tokens: used)
     }
 
-    /// History as turns: a user message, then what answered it.
+    /// History as turns: a user message, the tool calls and results of its answer, then the
+    /// answer (stored before its tool entries, since it was reserved first).
     static func turns(_ history: [ConversationEntry]) -> [[ChatMessage]] {
-        var turns: [[ChatMessage]] = []
+        var turns: [(messages: [ChatMessage], answer: ChatMessage?)] = []
         var pendingCalls: [ToolCall] = []
+        func current() -> Int {
+            if turns.isEmpty { turns.append(([], nil)) }
+            return turns.count - 1
+        }
         for entry in history {
             switch (entry.kind, entry.status) {
             case (.input, _):
-                turns.append([.user(entry.content)])
+                turns.append(([.user(entry.content)], nil))
             case (.output, .complete):
-                if turns.isEmpty { turns.append([]) }
-                turns[turns.count - 1].append(.assistant(entry.content))
+                turns[current()].answer = .assistant(entry.content)
+            case (.output, _):
+                continue  // failed or pending answers are not history
             case (.functionCall, _):
-                if turns.isEmpty { turns.append([]) }
+                _ = current()
                 pendingCalls.append(
                     ToolCall(id: entry.toolCallID ?? "", function: .init(name: entry.toolName ?? "", arguments: entry.toolArguments ?? "{}")))
             case (.functionResult, _):
+                let index = current()
                 if !pendingCalls.isEmpty {
-                    turns[turns.count - 1].append(.assistant(AssistantMessage(content: nil, toolCalls: pendingCalls)))
+                    turns[index].messages.append(.assistant(AssistantMessage(content: nil, toolCalls: pendingCalls)))
                     pendingCalls = []
                 }
-                turns[turns.count - 1].append(.tool(callID: entry.toolCallID ?? "", name: entry.toolName, content: entry.content))
-            case (.output, _):
-                continue  // failed or pending answers are not history
+                turns[index].messages.append(.tool(callID: entry.toolCallID ?? "", name: entry.toolName, content: entry.content))
             }
         }
-        return turns.filter { !$0.isEmpty }
+        return turns.map { $0.messages + ($0.answer.map { [$0] } ?? []) }.filter { !$0.isEmpty }
     }
 
     static func mergingConsecutiveUserMessages(_ messages: [ChatMessage]) -> [ChatMessage] {

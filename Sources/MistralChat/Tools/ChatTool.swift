@@ -1,0 +1,47 @@
+import Foundation
+import MistralKit
+
+/// A business action the model may call: a name, a description, a JSON Schema for its
+/// arguments, and what runs it (a Swift closure or an HTTP webhook).
+public struct ChatTool: Sendable {
+    /// Runs a call: takes the arguments the model gave, returns the result text for the model.
+    public enum Handler: Sendable {
+        /// A Swift function. Throwing sends the error's description back to the model.
+        case swift(@Sendable (JSONValue) async throws -> String)
+        /// `POST`s the arguments as JSON to `url`; a 2xx body is the result, anything else an error.
+        case webhook(url: String, headers: [String: String] = [:])
+    }
+
+    public var name: String
+    public var description: String
+    public var parameters: JSONValue
+    public var handler: Handler
+
+    public init(name: String, description: String, parameters: JSONValue, handler: Handler) {
+        self.name = name
+        self.description = description
+        self.parameters = parameters
+        self.handler = handler
+    }
+
+    /// The wire form offered to the model.
+    var definition: Tool {
+        .function(name: name, description: description, parameters: parameters)
+    }
+}
+
+/// How the engine runs tool calls.
+public struct ToolPolicy: Sendable, Hashable {
+    /// Model calls that may ask for tools in one turn; after that the model must answer.
+    public var maxSteps: Int
+    /// The longest a single tool call may run; a slower one's result is a timeout error.
+    public var timeoutPerCall: Duration
+    /// Run the calls of one step concurrently.
+    public var parallel: Bool
+
+    public init(maxSteps: Int = 5, timeoutPerCall: Duration = .seconds(10), parallel: Bool = true) {
+        self.maxSteps = max(1, maxSteps)
+        self.timeoutPerCall = timeoutPerCall
+        self.parallel = parallel
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import MistralChat
+import MistralEmulator
+import MistralKit
+import MistralStore
+import MistralTestSupport
+import Testing
+
+/// The engine's tool-call loop against the emulator (which calls a tool its name is mentioned
+/// in the user's message) and an SQLite store.
+@Suite("Tool calls")
+struct ToolLoopTests {
+    static let orderParameters: JSONValue = [
+        "type": "object", "properties": ["order_id": ["type": "string"]], "required": ["order_id"],
+    ]
+
+    func withEngine(
+        tools: [ChatTool], policy: ToolPolicy = ToolPolicy(), _ body: (ChatEngine, MistralEmulator, String) async throws -> Void
+    ) async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteChatStore(path: directory.appendingPathComponent("chat.sqlite").path)
+            try await withEmulatorClient { client, emulator in
+                let engine = ChatEngine(client: client, store: store, tools: tools, toolPolicy: policy)
+                _ = try await store.saveAgent(Agent(name: "support", tools: tools.map(\.name)))
+                try await body(engine, emulator, "support")
+            }
+        }
+    }
+
+    @Test func theModelsToolCallsRunAndTheirResultsAreRecorded() async throws {
+        let status = ChatTool(name: "order_status", description: "The status of an order.", parameters: Self.orderParameters, handler: .swift { arguments in
+            "Order \(arguments["order_id"]?.stringValue ?? "?") shipped on 2026-11-24."
+        })
+        try await withEngine(tools: [status]) { engine, emulator, agent in
+            let turn = try await engine.send("What is the order status of my order?", userID: "u", sessionID: "s", agentName: agent)
+            #expect(turn.output.status == .complete)
+            let entries = try await engine.store.entries(conversationID: turn.conversation.id)
+            #expect(entries.map(\.kind) == [.input, .output, .functionCall, .functionResult])
+            #expect(entries[2].toolName == "order_status")
+            #expect(entries[3].content.hasPrefix("Order ") && entries[3].content.hasSuffix("shipped on 2026-11-24."))
+            #expect(entries[3].toolCallID == entries[2].toolCallID)
+            let second = try #require(emulator.requestLog.last?.json?["messages"])
+            #expect(second[1]?["role"] == "assistant")
+            #expect(second[1]?["tool_calls"]?[0]?["function"]?["name"] == "order_status")
+            #expect(second[2]?["role"] == "tool")
+            #expect(second[2]?["content"]?.stringValue == entries[3].content)
+            // The next turn's history carries the calls and results before the answer.
+            _ = try await engine.send("Thanks!", conversationID: turn.conversation.id)
+            let third = try #require(emulator.requestLog.last?.json?["messages"])
+            #expect(third[1]?["tool_calls"] != nil)
+            #expect(third[2]?["role"] == "tool")
+            #expect(third[3]?["role"] == "assistant")
+            #expect(third[4]?["content"] == "Thanks!")
+        }
+    }
+
+    @Test func failingAndSlowToolsBecomeErrorResultsNotCrashes() async throws {
+        struct Outage: Error, CustomStringConvertible { var description: String { "the orders database is down" } }
+        let broken = ChatTool(name: "order_status", description: "", parameters: Self.orderParameters, handler: .swift { _ in throw Outage() })
+        let slow = ChatTool(name: "refund_order", description: "", parameters: Self.orderParameters, handler: .swift { _ in
+            try await Task.sleep(for: .seconds(30))
+            return "refunded"
+        })
+        try await withEngine(tools: [broken, slow], policy: ToolPolicy(timeoutPerCall: .milliseconds(200))) { engine, _, agent in
+            let started = ContinuousClock.now
+            let turn = try await engine.send("Check the order status and refund order please", userID: "u", sessionID: "s", agentName: agent)
+            #expect(ContinuousClock.now - started < .seconds(10))
+            #expect(turn.output.status == .complete)
+            let results = try await engine.store.entries(conversationID: turn.conversation.id).filter { $0.kind == .functionResult }
+            #expect(results.count == 2)
+            #expect(results.contains { $0.content == "Error: order_status failed: the orders database is down" && $0.error != nil })
+            #expect(results.contains { $0.content.hasPrefix("Error: refund_order did not answer within") })
+        }
+    }
+
+    @Test func theStepLimitMakesTheModelAnswer() async throws {
+        let counter = ChatTool(name: "order_status", description: "", parameters: Self.orderParameters, handler: .swift { _ in "pending" })
+        try await withEngine(tools: [counter], policy: ToolPolicy(maxSteps: 1)) { engine, emulator, agent in
+            let turn = try await engine.send("order status?", userID: "u", sessionID: "s", agentName: agent)
+            #expect(turn.output.status == .complete)
+            #expect(emulator.requestLog.last?.json?["tool_choice"] == "none")
+        }
+    }
+
+    @Test func anAgentListingAnUnknownToolIsRefusedBeforeAnythingIsStored() async throws {
+        try await withEngine(tools: []) { engine, emulator, _ in
+            _ = try await engine.store.saveAgent(Agent(name: "broken", tools: ["teleport"]))
+            let conversation = try await engine.conversation(userID: "u", sessionID: "s", agentName: "broken")
+            let error = await #expect(throws: ChatEngineError.self) { try await engine.send("Hi", conversationID: conversation.id) }
+            #expect(error?.kind == .invalidAgent)
+            #expect(try await engine.store.entries(conversationID: conversation.id).isEmpty)
+            #expect(emulator.requestLog.count == 0)
+        }
+    }
+
+    @Test func aWebhookToolIsCalledOverHTTP() async throws {
+        // The emulator's embeddings endpoint stands in for a company webhook; its 401 for a failing one.
+        let embedParameters: JSONValue = [
+            "type": "object",
+            "properties": [
+                "model": ["type": "string", "enum": ["mistral-embed"]],
+                "input": ["type": "array", "items": ["type": "string"], "minItems": 1],
+            ],
+            "required": ["model", "input"],
+        ]
+        try await withEmulator { url, _ in
+            let hook = ChatTool(
+                name: "embed_text", description: "", parameters: embedParameters,
+                handler: .webhook(url: url + "/v1/embeddings", headers: ["Authorization": "Bearer k"]))
+            let unauthorized = ChatTool(name: "refund_order", description: "", parameters: embedParameters, handler: .webhook(url: url + "/v1/embeddings"))
+            try await withEngine(tools: [hook, unauthorized]) { engine, _, agent in
+                let turn = try await engine.send("embed text, then refund order", userID: "u", sessionID: "s", agentName: agent)
+                let results = try await engine.store.entries(conversationID: turn.conversation.id).filter { $0.kind == .functionResult }
+                let embedded = try #require(results.first { $0.toolName == "embed_text" })
+                #expect(embedded.content.contains("\"embedding\""), "\(embedded.content)")
+                #expect(embedded.error == nil)
+                let refused = try #require(results.first { $0.toolName == "refund_order" })
+                #expect(refused.content.hasPrefix("Error: refund_order failed: the webhook answered HTTP 401"), "\(refused.content)")
+            }
+        }
+    }
+}
