@@ -74,6 +74,15 @@ public final class ChatEngine: Sendable {
     /// - Throws: ``ChatEngineError`` (`.emptyMessage`, `.unknownConversation`) with nothing
     ///   stored; a `MistralError` from the model after the turn was stored as failed.
     public func send(_ text: String, conversationID: String) async throws -> Turn {
+        let turn = try await beginTurn(text, conversationID: conversationID)
+        return try await answer(conversation: turn.conversation, agent: turn.agent, input: turn.input, output: turn.output)
+    }
+
+    /// Checks everything that can be checked, then stores the user's message with a `pending`
+    /// answer in one transaction: bad input leaves the store untouched.
+    private func beginTurn(_ text: String, conversationID: String) async throws
+        -> (conversation: Conversation, agent: Agent, input: ConversationEntry, output: ConversationEntry)
+    {
         try Self.checkMessage(text)
         let conversation = try await existingConversation(conversationID)
         let agent = try await resolveAgent(conversation.agentName, version: conversation.agentVersion)
@@ -83,7 +92,7 @@ public final class ChatEngine: Sendable {
                 ConversationEntry(conversationID: conversation.id, kind: .input, content: text),
                 ConversationEntry(conversationID: conversation.id, kind: .output, content: "", status: .pending, model: agent.model),
             ], to: conversation.id)
-        return try await answer(conversation: conversation, agent: agent, input: stored[0], output: stored[1])
+        return (conversation, agent, stored[0], stored[1])
     }
 
     /// What a streamed turn delivers: pieces of the answer as they arrive, then the stored turn.
@@ -96,19 +105,11 @@ public final class ChatEngine: Sendable {
     /// the stream finishes; when it is cut, fails or the consumer stops early, the turn is stored
     /// as failed with what arrived, and the stream throws.
     public func stream(_ text: String, conversationID: String) async throws -> AsyncThrowingStream<TurnEvent, any Error> {
-        try Self.checkMessage(text)
-        let conversation = try await existingConversation(conversationID)
-        let agent = try await resolveAgent(conversation.agentName, version: conversation.agentVersion)
-        _ = try offeredTools(agent)
-        let stored = try await store.append(
-            [
-                ConversationEntry(conversationID: conversation.id, kind: .input, content: text),
-                ConversationEntry(conversationID: conversation.id, kind: .output, content: "", status: .pending, model: agent.model),
-            ], to: conversation.id)
+        let begun = try await beginTurn(text, conversationID: conversationID)
         let (events, continuation) = AsyncThrowingStream.makeStream(of: TurnEvent.self)
         let work = Task {
             do {
-                let turn = try await self.answer(conversation: conversation, agent: agent, input: stored[0], output: stored[1]) { piece in
+                let turn = try await self.answer(conversation: begun.conversation, agent: begun.agent, input: begun.input, output: begun.output) { piece in
                     continuation.yield(.delta(piece))
                 }
                 continuation.yield(.finished(turn))

@@ -261,25 +261,30 @@ public final class MistralClient: Sendable {
         return pricing
     }
 
-    /// A non-streamed call: execute, read, decode, record.
+    /// A non-streamed call to the client's own upstream: execute, read, decode, record.
     private func run<Body: Encodable, Response: Decodable>(
         _ call: CallInfo, body: Body?, usage: (Response) -> UsageInfo? = { _ in nil }, model: (Response) -> String? = { _ in nil }
     ) async throws -> Response {
-        let bytes = try body.map { try Self.encode($0, dialect: primary.dialect) }
-        let admitted = try await execute(body: bytes, call: call, upstream: primary)
-        let response: Response = try await read(admitted, call: call, dialect: primary.dialect)
-        admitted.tracker.finish(usage: usage(response), responseModel: model(response), error: nil)
-        return response
+        try await run(call, bytes: try body.map { try Self.encode($0, dialect: primary.dialect) }, upstream: primary, answeredBy: nil, usage: usage, model: model)
     }
 
     private func complete<Body: Encodable>(
         _ body: Body, call: CallInfo, upstream: ResolvedUpstream, answeredBy: AnsweredBy?
     ) async throws -> ChatCompletionResponse {
-        let bytes = try Self.encode(body, dialect: upstream.dialect)
-        let admitted = try await execute(body: bytes, call: call, upstream: upstream, answeredBy: answeredBy)
-        var response: ChatCompletionResponse = try await read(admitted, call: call, dialect: upstream.dialect)
+        var response: ChatCompletionResponse = try await run(
+            call, bytes: try Self.encode(body, dialect: upstream.dialect), upstream: upstream, answeredBy: answeredBy,
+            usage: { $0.usage }, model: { $0.model })
         response.answeredBy = answeredBy
-        admitted.tracker.finish(usage: response.usage, responseModel: response.model, error: nil)
+        return response
+    }
+
+    private func run<Response: Decodable>(
+        _ call: CallInfo, bytes: [UInt8]?, upstream: ResolvedUpstream, answeredBy: AnsweredBy?, usage: (Response) -> UsageInfo?,
+        model: (Response) -> String?
+    ) async throws -> Response {
+        let admitted = try await execute(body: bytes, call: call, upstream: upstream, answeredBy: answeredBy)
+        let response: Response = try await read(admitted, call: call, dialect: upstream.dialect)
+        admitted.tracker.finish(usage: usage(response), responseModel: model(response), error: nil)
         return response
     }
 
