@@ -12,6 +12,7 @@ import NIOPosix
 /// logging checks).
 enum ClientOverheadBenchmark {
     static func run(report: inout Report, rounds: Int = 10, perRound: Int = 100) async throws {
+        try await runInMemory(report: &report)
         let results = try await MistralEmulator.withRunning(EmulatorConfiguration()) { baseURL, _ in
             let client = MistralClient(configuration: .init(apiKey: "bench-key", server: MistralServer(baseURL: baseURL)))
             // The same HTTPClient settings as MistralKit's default transport (timeouts,
@@ -59,5 +60,40 @@ enum ClientOverheadBenchmark {
                 "MistralClient call, \(label)", median: formatMicros(ours.median), p90: formatMicros(ours.quantile(0.9)),
                 note: String(format: "%+.1f%% vs bare (median); target < 5%%", overhead))
         }
+    }
+}
+
+/// A transport that answers at once from memory, so a call costs only MistralKit's own work
+/// (encoding, pipeline, decoding): the absolute overhead, without the network and the server.
+struct InstantTransport: MistralTransport {
+    let body: [UInt8]
+    let contentType: String
+
+    func send(_ request: HTTPRequestDescription, deadline: ContinuousClock.Instant?) async throws -> HTTPResponseStream {
+        HTTPResponseStream(status: 200, headers: ["content-type": contentType, "mistral-correlation-id": "bench"], body: ResponseBody(bytes: body))
+    }
+
+    func shutdown() async throws {}
+}
+
+extension ClientOverheadBenchmark {
+    /// MistralKit's own cost per call, against an in-memory transport.
+    static func runInMemory(report: inout Report) async throws {
+        let request = ChatCompletionRequest(model: "mistral-small-latest", messages: [.user("What is the capital of France?")], maxTokens: 16)
+        let json = MistralClient(
+            configuration: .init(apiKey: "bench-key", server: MistralServer(baseURL: "http://127.0.0.1:1")),
+            transport: InstantTransport(body: DecodeBenchmarks.response, contentType: "application/json"))
+        let jsonSamples = try await measure(runs: 20000, warmup: 100) { _ = try await json.chat(request) }
+        report.add(
+            "MistralClient call, chat, JSON, in-memory transport (MistralKit's own work)", median: formatMicros(jsonSamples.median),
+            p90: formatMicros(jsonSamples.quantile(0.9)), note: "encode + pipeline + decode of the 701-byte response")
+        let events = Array(DecodeBenchmarks.stream(chunks: 200))
+        let stream = MistralClient(
+            configuration: .init(apiKey: "bench-key", server: MistralServer(baseURL: "http://127.0.0.1:1")),
+            transport: InstantTransport(body: events, contentType: "text/event-stream"))
+        let streamSamples = try await measure(runs: 2000, warmup: 20) { _ = try await stream.chatStream(request).collect() }
+        report.add(
+            "MistralClient call, chat, streamed (200 chunks), in-memory transport", median: formatMicros(streamSamples.median),
+            p90: formatMicros(streamSamples.quantile(0.9)), note: "one 41 KiB buffer; encode + pipeline + SSE + decode + fold")
     }
 }

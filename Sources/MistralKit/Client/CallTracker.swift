@@ -94,20 +94,24 @@ final class CallTracker: Sendable {
         }
         metrics.request(operation: call.operation, model: call.model, outcome: outcome, duration: duration)
         if let error { metrics.error(operation: call.operation, kind: error.kind) }
-        span.attributes[GenAIAttributes.responseModel] = model
-        if let requestID { span.attributes[GenAIAttributes.responseID] = requestID }
-        if call.metered {
-            span.attributes[GenAIAttributes.usageInputTokens] = prompt
-            span.attributes[GenAIAttributes.usageOutputTokens] = completion
-            if let cost { span.attributes[GenAIAttributes.costUSD] = cost }
-        }
-        if let answeredBy {
-            span.attributes[GenAIAttributes.route] = "\(answeredBy.upstream)/\(answeredBy.model)"
-        }
-        if let error {
-            span.attributes[GenAIAttributes.errorType] = error.kind.description
-            span.recordError(error)
-            span.setStatus(SpanStatus(code: .error, message: error.message))
+        // A span that records nothing (the default no-op tracer) ignores all this, but setting
+        // an attribute still builds and hashes a dictionary each time.
+        if span.isRecording {
+            span.attributes[GenAIAttributes.responseModel] = model
+            if let requestID { span.attributes[GenAIAttributes.responseID] = requestID }
+            if call.metered {
+                span.attributes[GenAIAttributes.usageInputTokens] = prompt
+                span.attributes[GenAIAttributes.usageOutputTokens] = completion
+                if let cost { span.attributes[GenAIAttributes.costUSD] = cost }
+            }
+            if let answeredBy {
+                span.attributes[GenAIAttributes.route] = "\(answeredBy.upstream)/\(answeredBy.model)"
+            }
+            if let error {
+                span.attributes[GenAIAttributes.errorType] = error.kind.description
+                span.recordError(error)
+                span.setStatus(SpanStatus(code: .error, message: error.message))
+            }
         }
         span.end()
     }

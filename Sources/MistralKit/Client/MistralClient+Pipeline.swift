@@ -28,7 +28,9 @@ extension MistralClient {
         let span = tracer.startSpan(
             call.genAIOperation.map { "\($0) \(call.model ?? "")" } ?? call.operation,
             context: ServiceContext.current ?? .topLevel, ofKind: .client)
-        Self.describe(span, call: call, upstream: upstream)
+        // A span that records nothing (the default no-op tracer) needs no attributes: building
+        // them parses the base URL on every call.
+        if span.isRecording { Self.describe(span, call: call, upstream: upstream) }
 
         var holdings = CallTracker.Holdings()
         func fail(_ error: MistralError) -> MistralError {
@@ -167,7 +169,7 @@ extension MistralClient {
             attemptSpan.attributes[GenAIAttributes.errorType] = mapped.kind.description
             throw mapped
         }
-        attemptSpan.attributes[GenAIAttributes.httpStatusCode] = response.status
+        if attemptSpan.isRecording { attemptSpan.attributes[GenAIAttributes.httpStatusCode] = response.status }
         let requestID = Self.requestID(response.headers)
         logger.debug(
             "response",

@@ -26,15 +26,18 @@ public struct JSONParser {
         return value
     }
 
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private var index = 0
-    private static let maxDepth = 512
+    // Internal, not private: the typed fast paths (``ChatCompletionChunk``, ``ChatCompletionResponse``)
+    // walk the same bytes with these primitives, so strings, numbers and skipped members are
+    // read and validated exactly as here.
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+    static let maxDepth = 512
 
-    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     private func error(_ reason: String) -> Error { Error(offset: index, reason: reason) }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x0A, 0x0D, 0x09: index += 1
@@ -43,7 +46,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseValue(depth: Int) throws -> JSONValue {
+    mutating func parseValue(depth: Int) throws -> JSONValue {
         guard index < bytes.count else { throw error("unexpected end of input") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
@@ -57,7 +60,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func expect(_ literal: StaticString) throws {
+    mutating func expect(_ literal: StaticString) throws {
         let count = literal.utf8CodeUnitCount
         guard index + count <= bytes.count else { throw error("unexpected end of input") }
         for offset in 0..<count where bytes[index + offset] != literal.utf8Start[offset] {
@@ -122,7 +125,7 @@ public struct JSONParser {
         }
     }
 
-    private mutating func parseString() throws -> String {
+    mutating func parseString() throws -> String {
         index += 1  // opening quote
         let start = index
         // Fast path: no escapes, so the bytes between the quotes are the string.
@@ -217,7 +220,7 @@ public struct JSONParser {
         try bytes.withUnsafeBufferPointer { try validatedString($0) }
     }
 
-    private mutating func parseNumber() throws -> JSONValue {
+    mutating func parseNumber() throws -> JSONValue {
         let start = index
         var isInteger = true
         if bytes[index] == UInt8(ascii: "-") { index += 1 }

@@ -21,6 +21,15 @@ public struct JSONValueDecoder {
     /// Parses `bytes` with ``JSONParser`` and decodes `type`. Invalid JSON throws
     /// `DecodingError.dataCorrupted` with the parser's error as the underlying error.
     public func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws -> T {
+        // The hot wire models first try their typed fast paths, which give the same value or
+        // step aside (then everything below runs as before, errors included).
+        if T.self == ChatCompletionResponse.self || T.self == ChatCompletionChunk.self {
+            let fast: T? = bytes.withContiguousStorageIfAvailable { buffer in
+                T.self == ChatCompletionResponse.self
+                    ? ChatCompletionResponse.fastPath(buffer) as! T? : ChatCompletionChunk.fastPath(buffer) as! T?
+            } ?? nil
+            if let fast { return fast }
+        }
         let value: JSONValue
         do {
             value = try JSONParser.parse(bytes)

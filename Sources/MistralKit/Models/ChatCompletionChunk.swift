@@ -123,3 +123,182 @@ public struct DeltaMessage: Sendable, Hashable, Codable {
         toolCalls = try reader.decode("tool_calls", as: [ToolCall].self)
     }
 }
+
+// MARK: - Fast path
+
+extension ChatCompletionChunk {
+    /// Reads a chunk straight from its JSON bytes, without a tree: the streaming hot path.
+    ///
+    /// `nil` whenever the bytes are anything but a plain chunk (an error body, an escaped or
+    /// repeated member name, an unexpected type, invalid JSON): the caller then takes the tree
+    /// path, which returns the same chunk or throws its usual error. Usage, content chunks and
+    /// tool calls are read as small trees by the tree path's own code.
+    /// `previous`, the stream's last chunk, lends its strings when this one repeats them.
+    static func fastPath(_ bytes: UnsafeBufferPointer<UInt8>, previous: ChatCompletionChunk? = nil) -> ChatCompletionChunk? {
+        var cursor = JSONCursor(bytes)
+        return try? read(&cursor, previous: previous)
+    }
+
+    /// ``fastPath(_:previous:)`` over any bytes (copied when they are not contiguous).
+    static func fastPath(_ bytes: some Collection<UInt8>, previous: ChatCompletionChunk? = nil) -> ChatCompletionChunk? {
+        if let chunk = bytes.withContiguousStorageIfAvailable({ fastPath($0, previous: previous) }) { return chunk }
+        return Array(bytes).withUnsafeBufferPointer { fastPath($0, previous: previous) }
+    }
+
+    private static func read(_ cursor: inout JSONCursor, previous: ChatCompletionChunk?) throws(JSONCursor.Miss) -> ChatCompletionChunk {
+        guard try cursor.openObjectOrNull() else { throw JSONCursor.Miss() }
+        var chunk = ChatCompletionChunk(id: "", created: 0, model: "", choices: [])
+        var seen = SeenMembers()
+        var first = true
+        while let name = try cursor.nextMember(first: &first) {
+            if name.spells("id") {
+                try seen.insert(0)
+                chunk.id = try cursor.stringOrNull(reusing: previous?.id) ?? ""
+            } else if name.spells("object") {
+                try seen.insert(1)
+                let object = try cursor.stringOrNull(reusing: previous?.object)
+                // An error body is the stream's business (`ChatCompletionStream` checks for one).
+                if object == "error" { throw JSONCursor.Miss() }
+                chunk.object = object ?? "chat.completion.chunk"
+            } else if name.spells("created") {
+                try seen.insert(2)
+                chunk.created = try cursor.intOrNull() ?? 0
+            } else if name.spells("model") {
+                try seen.insert(3)
+                chunk.model = try cursor.stringOrNull(reusing: previous?.model) ?? ""
+            } else if name.spells("choices") {
+                try seen.insert(4)
+                if try cursor.openArrayOrNull() {
+                    var firstChoice = true
+                    while try cursor.nextElement(first: &firstChoice) {
+                        chunk.choices.append(try StreamChoice.read(&cursor))
+                    }
+                }
+            } else if name.spells("usage") {
+                try seen.insert(5)
+                if try !cursor.skipNull() {
+                    chunk.usage = try UsageInfo.fastPath(cursor.value(depth: 1))
+                }
+            } else if name.spells("error") || name.spells("detail") {
+                throw JSONCursor.Miss()
+            } else {
+                _ = try cursor.value(depth: 1)
+            }
+        }
+        try cursor.finish()
+        return chunk
+    }
+}
+
+extension ChatCompletionChunk.StreamChoice {
+    fileprivate static func read(_ cursor: inout JSONCursor) throws(JSONCursor.Miss) -> Self {
+        guard try cursor.openObjectOrNull() else { throw JSONCursor.Miss() }
+        var choice = Self(index: 0, delta: DeltaMessage())
+        var seen = SeenMembers()
+        var first = true
+        while let name = try cursor.nextMember(first: &first) {
+            if name.spells("index") {
+                try seen.insert(0)
+                choice.index = try cursor.intOrNull() ?? 0
+            } else if name.spells("delta") {
+                try seen.insert(1)
+                if try cursor.openObjectOrNull() { choice.delta = try DeltaMessage.read(&cursor) }
+            } else if name.spells("finish_reason") {
+                try seen.insert(2)
+                choice.finishReason = try cursor.stringOrNull().map(FinishReason.init(rawValue:))
+            } else {
+                _ = try cursor.value(depth: 3)
+            }
+        }
+        return choice
+    }
+}
+
+extension DeltaMessage {
+    /// Reads the members of a delta whose `{` was consumed.
+    fileprivate static func read(_ cursor: inout JSONCursor) throws(JSONCursor.Miss) -> Self {
+        var delta = DeltaMessage()
+        var seen = SeenMembers()
+        var first = true
+        while let name = try cursor.nextMember(first: &first) {
+            if name.spells("role") {
+                try seen.insert(0)
+                delta.role = try cursor.stringOrNull()
+            } else if name.spells("content") {
+                try seen.insert(1)
+                delta.content = try MessageContent.readOrNull(&cursor, depth: 4)
+            } else if name.spells("tool_calls") {
+                try seen.insert(2)
+                delta.toolCalls = try [ToolCall].readOrNull(&cursor, depth: 4)
+            } else {
+                _ = try cursor.value(depth: 4)
+            }
+        }
+        return delta
+    }
+}
+
+extension MessageContent {
+    /// Text read directly; content chunks through their `Decodable` conformance, as the tree path does.
+    static func readOrNull(_ cursor: inout JSONCursor, depth: Int) throws(JSONCursor.Miss) -> MessageContent? {
+        if try cursor.skipNull() { return nil }
+        let value = try cursor.value(depth: depth)
+        if case .string(let text) = value { return .text(text) }
+        do { return try JSONValueDecoder().decode(MessageContent.self, from: value) } catch { throw JSONCursor.Miss() }
+    }
+}
+
+extension [ToolCall] {
+    /// Tool calls through their `Decodable` conformance, as the tree path does.
+    static func readOrNull(_ cursor: inout JSONCursor, depth: Int) throws(JSONCursor.Miss) -> [ToolCall]? {
+        if try cursor.skipNull() { return nil }
+        let value = try cursor.value(depth: depth)
+        do { return try JSONValueDecoder().decode([ToolCall].self, from: value) } catch { throw JSONCursor.Miss() }
+    }
+}
+
+extension UsageInfo {
+    /// Usage from its parsed tree by the same rules as `init(from:)`, without `Codable`
+    /// containers (which cost more than the rest of a response): the three counts must be
+    /// integers or absent (anything else is a miss, where `Decodable` throws); the optional
+    /// extras are `nil` when unreadable, as `Decodable` reads them with `try?`.
+    static func fastPath(_ value: JSONValue) throws(JSONCursor.Miss) -> UsageInfo {
+        guard case .object(let members) = value else { throw JSONCursor.Miss() }
+        func count(_ key: String) throws(JSONCursor.Miss) -> Int? {
+            guard let value = members[key], value != .null else { return nil }
+            guard let number = value.exactInteger(Int.self) else { throw JSONCursor.Miss() }
+            return number
+        }
+        func detail(_ object: String, _ key: String) -> Int? {
+            guard case .object(let details)? = members[object] else { return nil }
+            return details[key]?.exactInteger(Int.self)
+        }
+        let prompt = try count("prompt_tokens") ?? 0
+        let completion = try count("completion_tokens") ?? 0
+        var serviceTier: ServiceTier?
+        if case .string(let tier)? = members["service_tier"] { serviceTier = ServiceTier(rawValue: tier) }
+        return UsageInfo(
+            promptTokens: prompt, completionTokens: completion, totalTokens: try count("total_tokens") ?? (prompt + completion),
+            promptAudioSeconds: members["prompt_audio_seconds"]?.exactInteger(Int.self), serviceTier: serviceTier,
+            cachedTokens: detail("prompt_tokens_details", "cached_tokens"),
+            reasoningTokens: detail("completion_tokens_details", "reasoning_tokens"),
+            additional: members.filter { !fastPathKnownKeys.contains($0.key) })
+    }
+
+    /// The members ``UsageInfo`` names (the rest are kept in ``additional``).
+    private static let fastPathKnownKeys: Set<String> = [
+        "prompt_tokens", "completion_tokens", "total_tokens", "prompt_audio_seconds", "service_tier",
+    ]
+}
+
+/// The known members an object has shown, so a repeated one sends the bytes to the tree path
+/// (where the last one wins, as in any JSON object read into a dictionary).
+struct SeenMembers {
+    private var bits: UInt32 = 0
+
+    mutating func insert(_ member: Int) throws(JSONCursor.Miss) {
+        let bit: UInt32 = 1 << member
+        guard bits & bit == 0 else { throw JSONCursor.Miss() }
+        bits |= bit
+    }
+}

@@ -15,12 +15,17 @@ import CoreMetrics
 /// | `mistral_cost_microusd_total` | counter | model (cost in millionths of a dollar, rounded) |
 struct ClientMetrics: Sendable {
     let factory: any MetricsFactory
+    /// Whether reports go nowhere (no backend bootstrapped, none configured). Then nothing is
+    /// built at all: each instrument costs allocations (label, dimensions) on every call.
+    let isDisabled: Bool
 
     init(factory: (any MetricsFactory)?) {
         self.factory = factory ?? MetricsSystem.factory
+        self.isDisabled = self.factory is NOOPMetricsHandler
     }
 
     func request(operation: String, model: String?, outcome: String, duration: Duration) {
+        guard !isDisabled else { return }
         let model = model ?? "-"
         Counter(label: "mistral_requests_total", dimensions: [("operation", operation), ("model", model), ("outcome", outcome)], factory: factory)
             .increment()
@@ -29,30 +34,36 @@ struct ClientMetrics: Sendable {
     }
 
     func error(operation: String, kind: MistralError.Kind) {
+        guard !isDisabled else { return }
         Counter(label: "mistral_errors_total", dimensions: [("operation", operation), ("kind", kind.description)], factory: factory)
             .increment()
     }
 
     func retry(operation: String, reason: MistralError.Kind) {
+        guard !isDisabled else { return }
         Counter(label: "mistral_retries_total", dimensions: [("operation", operation), ("reason", reason.description)], factory: factory)
             .increment()
     }
 
     func rateLimited(operation: String, model: String?) {
+        guard !isDisabled else { return }
         Counter(label: "mistral_rate_limited_total", dimensions: [("operation", operation), ("model", model ?? "-")], factory: factory)
             .increment()
     }
 
     func limiterWait(operation: String, _ wait: Duration) {
+        guard !isDisabled else { return }
         Timer(label: "mistral_limiter_wait_seconds", dimensions: [("operation", operation)], factory: factory).recordNanoseconds(wait.nanoseconds)
     }
 
     func timeToFirstToken(operation: String, model: String?, _ duration: Duration) {
+        guard !isDisabled else { return }
         Timer(label: "mistral_time_to_first_token_seconds", dimensions: [("operation", operation), ("model", model ?? "-")], factory: factory)
             .recordNanoseconds(duration.nanoseconds)
     }
 
     func usage(model: String, prompt: Int, completion: Int, cached: Int, costUSD: Double?) {
+        guard !isDisabled else { return }
         for (type, count) in [("prompt", prompt), ("completion", completion), ("cached", cached)] where count > 0 {
             Counter(label: "mistral_tokens_total", dimensions: [("model", model), ("type", type)], factory: factory).increment(by: count)
         }

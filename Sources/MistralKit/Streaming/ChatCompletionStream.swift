@@ -57,6 +57,8 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
         public private(set) var accumulator = ChatCompletionAccumulator()
         var finished = false
         let tracker: CallTracker?
+        /// Lends its id, object and model strings to the next chunk when they repeat.
+        var lastChunk: ChatCompletionChunk?
 
         init(body: ResponseBody.AsyncIterator, requestID: String?, logger: Logger, tracker: CallTracker?) {
             self.body = body
@@ -122,6 +124,13 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
                 finished = true
                 try checkFinishReasons()
                 return nil
+            }
+            // A plain chunk is read straight from its bytes; anything else (an error event, an
+            // error body, a malformed chunk) takes the tree path below, which owns every error.
+            if event.event != "error", let chunk = ChatCompletionChunk.fastPath(event.data.utf8, previous: lastChunk) {
+                accumulator.add(chunk)
+                lastChunk = chunk
+                return chunk
             }
             let json: JSONValue
             do {
