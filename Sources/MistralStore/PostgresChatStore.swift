@@ -46,42 +46,142 @@ public final class PostgresChatStore: ChatStore {
         _ = await runner.value
     }
 
+    /// The schema, version by version; each runs once, in a transaction, under an advisory lock
+    /// so instances starting together do not race.
+    private static let migrations: [[String]] = [
+        [
+            """
+            CREATE TABLE conversations (
+                id TEXT PRIMARY KEY, user_id TEXT NOT NULL, session_id TEXT NOT NULL, agent_name TEXT,
+                agent_version BIGINT, restarted_from TEXT, pinned_facts TEXT NOT NULL,
+                created_at DOUBLE PRECISION NOT NULL, updated_at DOUBLE PRECISION NOT NULL)
+            """,
+            "CREATE INDEX conversations_by_user ON conversations (user_id, session_id, updated_at)",
+            """
+            CREATE TABLE entries (
+                id TEXT PRIMARY KEY,
+                conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                position BIGINT NOT NULL, kind TEXT NOT NULL, content TEXT NOT NULL, status TEXT NOT NULL,
+                tool_call_id TEXT, tool_name TEXT, tool_arguments TEXT, model TEXT,
+                prompt_tokens BIGINT, completion_tokens BIGINT, error TEXT,
+                feedback_rating TEXT, feedback_comment TEXT, feedback_at DOUBLE PRECISION,
+                created_at DOUBLE PRECISION NOT NULL, completed_at DOUBLE PRECISION,
+                UNIQUE (conversation_id, position))
+            """,
+            """
+            CREATE TABLE agents (
+                name TEXT NOT NULL, version BIGINT NOT NULL, definition TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (name, version))
+            """,
+        ],
+        [
+            "CREATE TABLE knowledge_bases (name TEXT PRIMARY KEY, definition TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL)",
+            """
+            CREATE TABLE documents (
+                id TEXT PRIMARY KEY, knowledge_base TEXT NOT NULL REFERENCES knowledge_bases(name) ON DELETE CASCADE,
+                source TEXT NOT NULL, title TEXT NOT NULL, content TEXT NOT NULL, chunk_count BIGINT NOT NULL,
+                ingested_at DOUBLE PRECISION NOT NULL, UNIQUE (knowledge_base, source))
+            """,
+            """
+            CREATE TABLE chunks (
+                id TEXT PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+                knowledge_base TEXT NOT NULL, position BIGINT NOT NULL, text TEXT NOT NULL, embedding BYTEA NOT NULL,
+                tsv TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED)
+            """,
+            "CREATE INDEX chunks_by_base ON chunks (knowledge_base)",
+            "CREATE INDEX chunks_tsv ON chunks USING GIN (tsv)",
+        ],
+    ]
+
     private func migrate() async throws {
         try await transaction { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(772101)", logger: self.logger)
             try await connection.query("CREATE TABLE IF NOT EXISTS mistralkit_migrations (version INTEGER PRIMARY KEY)", logger: self.logger)
-            let applied = try await connection.query("SELECT 1 FROM mistralkit_migrations WHERE version = 1", logger: self.logger)
-                .collect().count
-            guard applied == 0 else { return }
-            for statement in [
-                """
-                CREATE TABLE conversations (
-                    id TEXT PRIMARY KEY, user_id TEXT NOT NULL, session_id TEXT NOT NULL, agent_name TEXT,
-                    agent_version BIGINT, restarted_from TEXT, pinned_facts TEXT NOT NULL,
-                    created_at DOUBLE PRECISION NOT NULL, updated_at DOUBLE PRECISION NOT NULL)
-                """,
-                "CREATE INDEX conversations_by_user ON conversations (user_id, session_id, updated_at)",
-                """
-                CREATE TABLE entries (
-                    id TEXT PRIMARY KEY,
-                    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
-                    position BIGINT NOT NULL, kind TEXT NOT NULL, content TEXT NOT NULL, status TEXT NOT NULL,
-                    tool_call_id TEXT, tool_name TEXT, tool_arguments TEXT, model TEXT,
-                    prompt_tokens BIGINT, completion_tokens BIGINT, error TEXT,
-                    feedback_rating TEXT, feedback_comment TEXT, feedback_at DOUBLE PRECISION,
-                    created_at DOUBLE PRECISION NOT NULL, completed_at DOUBLE PRECISION,
-                    UNIQUE (conversation_id, position))
-                """,
-                """
-                CREATE TABLE agents (
-                    name TEXT NOT NULL, version BIGINT NOT NULL, definition TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL,
-                    PRIMARY KEY (name, version))
-                """,
-                "INSERT INTO mistralkit_migrations (version) VALUES (1)",
-            ] {
-                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
+            var applied = Set<Int>()
+            for try await version in try await connection.query("SELECT version FROM mistralkit_migrations", logger: self.logger).decode(Int.self) {
+                applied.insert(version)
+            }
+            for (index, statements) in Self.migrations.enumerated() where !applied.contains(index + 1) {
+                for statement in statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
+                }
+                try await connection.query("INSERT INTO mistralkit_migrations (version) VALUES (\(index + 1))", logger: self.logger)
             }
         }
+    }
+
+    // MARK: - Knowledge
+
+    public func createKnowledgeBase(_ base: KnowledgeBase) async throws {
+        let definition = try StoreRows.encodeBase(base)
+        let inserted = try await rows(
+            """
+            INSERT INTO knowledge_bases (name, definition, created_at) VALUES (\(base.name), \(definition), \(StoreRows.seconds(base.createdAt)))
+            ON CONFLICT (name) DO NOTHING RETURNING name
+            """)
+        if inserted.isEmpty { throw StoreRows.takenKnowledgeBase(base.name) }
+    }
+
+    public func knowledgeBase(name: String) async throws -> KnowledgeBase? {
+        try await rows("SELECT definition FROM knowledge_bases WHERE name = \(name)").first.map { try StoreRows.decodeBase(try $0.decode(String.self)) }
+    }
+
+    public func knowledgeBases() async throws -> [KnowledgeBase] {
+        try await rows("SELECT definition FROM knowledge_bases ORDER BY name").map { try StoreRows.decodeBase(try $0.decode(String.self)) }
+    }
+
+    public func document(knowledgeBase: String, source: String) async throws -> KnowledgeDocument? {
+        try await rows("SELECT * FROM documents WHERE knowledge_base = \(knowledgeBase) AND source = \(source)").first.map(Self.document)
+    }
+
+    public func documents(knowledgeBase: String) async throws -> [KnowledgeDocument] {
+        try await rows("SELECT * FROM documents WHERE knowledge_base = \(knowledgeBase) ORDER BY source").map(Self.document)
+    }
+
+    public func replaceDocument(_ document: KnowledgeDocument, chunks: [KnowledgeChunk]) async throws {
+        try await transaction { connection in
+            let logger = self.logger
+            let base = try await connection.query(
+                "SELECT name FROM knowledge_bases WHERE name = \(document.knowledgeBase) FOR UPDATE", logger: logger
+            ).collect()
+            guard !base.isEmpty else { throw StoreRows.unknownKnowledgeBase(document.knowledgeBase) }
+            try await connection.query(
+                "DELETE FROM documents WHERE knowledge_base = \(document.knowledgeBase) AND source = \(document.source)", logger: logger)
+            try await connection.query(
+                """
+                INSERT INTO documents (id, knowledge_base, source, title, content, chunk_count, ingested_at)
+                VALUES (\(document.id), \(document.knowledgeBase), \(document.source), \(document.title), \(document.content),
+                    \(document.chunkCount), \(StoreRows.seconds(document.ingestedAt)))
+                """, logger: logger)
+            for chunk in chunks {
+                try await connection.query(
+                    """
+                    INSERT INTO chunks (id, document_id, knowledge_base, position, text, embedding)
+                    VALUES (\(chunk.id), \(document.id), \(document.knowledgeBase), \(chunk.position), \(chunk.text),
+                        \(StoreRows.embeddingBytes(chunk.embedding)))
+                    """, logger: logger)
+            }
+        }
+    }
+
+    public func chunks(knowledgeBase: String) async throws -> [KnowledgeChunk] {
+        try await rows("SELECT id, document_id, position, text, embedding FROM chunks WHERE knowledge_base = \(knowledgeBase) ORDER BY document_id, position")
+            .map { row in
+                let (id, document, position, text, embedding) = try row.decode((String, String, Int, String, Data).self)
+                return KnowledgeChunk(id: id, documentID: document, position: position, text: text, embedding: StoreRows.embedding(embedding))
+            }
+    }
+
+    public func searchText(knowledgeBase: String, query: String, limit: Int) async throws -> [String] {
+        let terms = StoreRows.searchTerms(query)
+        guard !terms.isEmpty else { return [] }
+        let expression = terms.joined(separator: " | ")
+        return try await rows(
+            """
+            SELECT id FROM chunks, to_tsquery('simple', \(expression)) query
+            WHERE knowledge_base = \(knowledgeBase) AND tsv @@ query ORDER BY ts_rank_cd(tsv, query) DESC, id LIMIT \(limit)
+            """
+        ).map { try $0.decode(String.self) }
     }
 
     // MARK: - Conversations
@@ -268,6 +368,15 @@ public final class PostgresChatStore: ChatStore {
             pinnedFacts: try StoreRows.decodeFacts(try columns["pinned_facts"].decode(String.self)),
             createdAt: StoreRows.date(try columns["created_at"].decode(Double.self)),
             updatedAt: StoreRows.date(try columns["updated_at"].decode(Double.self)))
+    }
+
+    private static func document(_ row: PostgresRow) throws -> KnowledgeDocument {
+        let columns = row.makeRandomAccess()
+        return KnowledgeDocument(
+            id: try columns["id"].decode(String.self), knowledgeBase: try columns["knowledge_base"].decode(String.self),
+            source: try columns["source"].decode(String.self), title: try columns["title"].decode(String.self),
+            content: try columns["content"].decode(String.self), chunkCount: try columns["chunk_count"].decode(Int.self),
+            ingestedAt: StoreRows.date(try columns["ingested_at"].decode(Double.self)))
     }
 
     private static func entry(_ row: PostgresRow) throws -> ConversationEntry {

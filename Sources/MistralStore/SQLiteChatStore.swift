@@ -51,7 +51,108 @@ public final class SQLiteChatStore: ChatStore {
                         PRIMARY KEY (name, version));
                     """)
         }
+        migrator.registerMigration("v2: knowledge bases") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE knowledge_bases (name TEXT PRIMARY KEY, definition TEXT NOT NULL, created_at REAL NOT NULL);
+                    CREATE TABLE documents (
+                        id TEXT PRIMARY KEY,
+                        knowledge_base TEXT NOT NULL REFERENCES knowledge_bases(name) ON DELETE CASCADE,
+                        source TEXT NOT NULL, title TEXT NOT NULL, content TEXT NOT NULL, chunk_count INTEGER NOT NULL,
+                        ingested_at REAL NOT NULL, UNIQUE (knowledge_base, source));
+                    CREATE TABLE chunks (
+                        id TEXT PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+                        knowledge_base TEXT NOT NULL, position INTEGER NOT NULL, text TEXT NOT NULL, embedding BLOB NOT NULL);
+                    CREATE INDEX chunks_by_base ON chunks (knowledge_base);
+                    CREATE VIRTUAL TABLE chunks_fts USING fts5(
+                        text, chunk_id UNINDEXED, knowledge_base UNINDEXED, tokenize = 'unicode61 remove_diacritics 2');
+                    """)
+        }
         return migrator
+    }
+
+    // MARK: - Knowledge
+
+    public func createKnowledgeBase(_ base: KnowledgeBase) async throws {
+        let definition = try StoreRows.encodeBase(base)
+        try await write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM knowledge_bases WHERE name = ?", arguments: [base.name]) != nil {
+                throw StoreRows.takenKnowledgeBase(base.name)
+            }
+            try db.execute(
+                sql: "INSERT INTO knowledge_bases (name, definition, created_at) VALUES (?, ?, ?)",
+                arguments: [base.name, definition, StoreRows.seconds(base.createdAt)])
+        }
+    }
+
+    public func knowledgeBase(name: String) async throws -> KnowledgeBase? {
+        try await read { db in
+            try String.fetchOne(db, sql: "SELECT definition FROM knowledge_bases WHERE name = ?", arguments: [name]).map(StoreRows.decodeBase)
+        }
+    }
+
+    public func knowledgeBases() async throws -> [KnowledgeBase] {
+        try await read { db in try String.fetchAll(db, sql: "SELECT definition FROM knowledge_bases ORDER BY name").map(StoreRows.decodeBase) }
+    }
+
+    public func document(knowledgeBase: String, source: String) async throws -> KnowledgeDocument? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM documents WHERE knowledge_base = ? AND source = ?", arguments: [knowledgeBase, source])
+                .map(Self.document)
+        }
+    }
+
+    public func documents(knowledgeBase: String) async throws -> [KnowledgeDocument] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM documents WHERE knowledge_base = ? ORDER BY source", arguments: [knowledgeBase]).map(Self.document)
+        }
+    }
+
+    public func replaceDocument(_ document: KnowledgeDocument, chunks: [KnowledgeChunk]) async throws {
+        try await write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM knowledge_bases WHERE name = ?", arguments: [document.knowledgeBase]) != nil else {
+                throw StoreRows.unknownKnowledgeBase(document.knowledgeBase)
+            }
+            let old = try String.fetchAll(
+                db, sql: "SELECT id FROM documents WHERE knowledge_base = ? AND source = ?", arguments: [document.knowledgeBase, document.source])
+            for id in old {
+                try db.execute(sql: "DELETE FROM chunks_fts WHERE chunk_id IN (SELECT id FROM chunks WHERE document_id = ?)", arguments: [id])
+                try db.execute(sql: "DELETE FROM documents WHERE id = ?", arguments: [id])
+            }
+            try db.execute(
+                sql: "INSERT INTO documents (id, knowledge_base, source, title, content, chunk_count, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    document.id, document.knowledgeBase, document.source, document.title, document.content, document.chunkCount,
+                    StoreRows.seconds(document.ingestedAt),
+                ])
+            for chunk in chunks {
+                try db.execute(
+                    sql: "INSERT INTO chunks (id, document_id, knowledge_base, position, text, embedding) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [chunk.id, document.id, document.knowledgeBase, chunk.position, chunk.text, StoreRows.embeddingBytes(chunk.embedding)])
+                try db.execute(
+                    sql: "INSERT INTO chunks_fts (text, chunk_id, knowledge_base) VALUES (?, ?, ?)",
+                    arguments: [chunk.text, chunk.id, document.knowledgeBase])
+            }
+        }
+    }
+
+    public func chunks(knowledgeBase: String) async throws -> [KnowledgeChunk] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM chunks WHERE knowledge_base = ? ORDER BY document_id, position", arguments: [knowledgeBase]).map {
+                KnowledgeChunk(id: $0["id"], documentID: $0["document_id"], position: $0["position"], text: $0["text"], embedding: StoreRows.embedding($0["embedding"]))
+            }
+        }
+    }
+
+    public func searchText(knowledgeBase: String, query: String, limit: Int) async throws -> [String] {
+        let terms = StoreRows.searchTerms(query)
+        guard !terms.isEmpty else { return [] }
+        let match = terms.map { "\"\($0)\"" }.joined(separator: " OR ")
+        return try await read { db in
+            try String.fetchAll(
+                db, sql: "SELECT chunk_id FROM chunks_fts WHERE chunks_fts MATCH ? AND knowledge_base = ? ORDER BY bm25(chunks_fts), chunk_id LIMIT ?",
+                arguments: [match, knowledgeBase, limit])
+        }
     }
 
     // MARK: - Conversations
@@ -233,6 +334,12 @@ public final class SQLiteChatStore: ChatStore {
             agentVersion: row["agent_version"], restartedFrom: row["restarted_from"],
             pinnedFacts: try StoreRows.decodeFacts(row["pinned_facts"]),
             createdAt: StoreRows.date(row["created_at"]), updatedAt: StoreRows.date(row["updated_at"]))
+    }
+
+    private static func document(_ row: Row) -> KnowledgeDocument {
+        KnowledgeDocument(
+            id: row["id"], knowledgeBase: row["knowledge_base"], source: row["source"], title: row["title"], content: row["content"],
+            chunkCount: row["chunk_count"], ingestedAt: StoreRows.date(row["ingested_at"]))
     }
 
     private static func entry(_ row: Row) throws -> ConversationEntry {

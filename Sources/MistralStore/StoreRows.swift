@@ -46,6 +46,42 @@ enum StoreRows {
         return Feedback(rating: value, comment: comment, createdAt: date(at ?? 0))
     }
 
+    /// Embeddings as little-endian Float32 bytes.
+    static func embeddingBytes(_ vector: [Float]) -> Data {
+        var data = Data(capacity: vector.count * 4)
+        for value in vector { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+        return data
+    }
+
+    static func embedding(_ data: Data) -> [Float] {
+        let bytes = [UInt8](data)
+        return stride(from: 0, to: bytes.count - bytes.count % 4, by: 4).map { offset in
+            Float(bitPattern: UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24)
+        }
+    }
+
+    /// The words of a full-text query, lower-cased letters and digits only (so no query syntax
+    /// gets through), at most 32.
+    static func searchTerms(_ query: String) -> [String] {
+        Array(query.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init).prefix(32))
+    }
+
+    static func encodeBase(_ base: KnowledgeBase) throws -> String {
+        String(decoding: try JSONEncoder().encode(base), as: UTF8.self)
+    }
+
+    static func decodeBase(_ text: String) throws -> KnowledgeBase {
+        try JSONDecoder().decode(KnowledgeBase.self, from: Data(text.utf8))
+    }
+
+    static func takenKnowledgeBase(_ name: String) -> ChatEngineError {
+        ChatEngineError(.invalidKnowledgeBase, "A knowledge base named '\(name)' already exists.")
+    }
+
+    static func unknownKnowledgeBase(_ name: String) -> ChatEngineError {
+        ChatEngineError(.unknownKnowledgeBase, "There is no knowledge base '\(name)'.")
+    }
+
     static func unknownConversation(_ id: String) -> ChatEngineError {
         ChatEngineError(.unknownConversation, "There is no conversation \(id).")
     }

@@ -8,6 +8,9 @@ public struct ChatEngineError: Error, Sendable, Hashable, CustomStringConvertibl
         case invalidAgent = "invalid agent"
         case nothingToRetry = "nothing to retry"
         case storage = "storage"
+        case unknownKnowledgeBase = "unknown knowledge base"
+        case invalidKnowledgeBase = "invalid knowledge base"
+        case unreadableDocument = "unreadable document"
     }
 
     public var kind: Kind

@@ -36,5 +36,5 @@ public protocol AgentStore: Sendable {
     func deleteAgent(name: String) async throws -> Bool
 }
 
-/// Both stores in one, as `MistralStore` provides them.
-public typealias ChatStore = ConversationStore & AgentStore
+/// All the stores in one, as `MistralStore` provides them.
+public typealias ChatStore = ConversationStore & AgentStore & KnowledgeStore

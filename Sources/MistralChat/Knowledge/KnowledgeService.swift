@@ -1,0 +1,145 @@
+import Foundation
+import MistralKit
+import Synchronization
+
+/// Ingests documents into knowledge bases and retrieves from them: chunking by tokens with
+/// overlap, embedding in batches (through the client, so its rate limiter and retries apply,
+/// with bounded concurrency), and hybrid retrieval — vector similarity and full-text ranking
+/// fused by reciprocal rank.
+public final class KnowledgeService: Sendable {
+    public let client: MistralClient
+    public let store: any KnowledgeStore
+    /// Texts per embeddings request, and requests in flight at once.
+    public let batchSize: Int
+    public let maxConcurrency: Int
+    private let loaded = Mutex<[String: Loaded]>([:])
+
+    /// A knowledge base in memory: its vector index and what the ids point to.
+    private struct Loaded: Sendable {
+        var index: VectorIndex
+        var chunks: [String: (documentID: String, text: String)]
+        var documents: [String: KnowledgeDocument]
+    }
+
+    public init(client: MistralClient, store: any KnowledgeStore, batchSize: Int = 16, maxConcurrency: Int = 4) {
+        self.client = client
+        self.store = store
+        self.batchSize = max(1, batchSize)
+        self.maxConcurrency = max(1, maxConcurrency)
+    }
+
+    /// What an ingestion did.
+    public enum Outcome: String, Sendable, Hashable {
+        /// A new source.
+        case added
+        /// A changed source: its old chunks were replaced.
+        case replaced
+        /// The same text as stored: nothing was embedded or written.
+        case unchanged
+    }
+
+    public struct Report: Sendable, Hashable {
+        public var source: String
+        public var outcome: Outcome
+        public var chunks: Int
+    }
+
+    /// Creates a knowledge base. Throws `.invalidKnowledgeBase` for a bad or taken name.
+    public func create(_ base: KnowledgeBase) async throws {
+        if base.name.isEmpty || base.name.count > 100 || base.name.contains(where: \.isWhitespace) {
+            throw ChatEngineError(.invalidKnowledgeBase, "A knowledge base name is 1 to 100 characters without spaces.")
+        }
+        try await store.createKnowledgeBase(base)
+    }
+
+    /// Ingests the file at `url` (text, Markdown, HTML) into `knowledgeBase`.
+    ///
+    /// - Throws: `.unreadableDocument` for a missing, oversized, binary or PDF file, and
+    ///   `.unknownKnowledgeBase`, before anything is stored; a `MistralError` when embedding
+    ///   fails (the stored version of the document, if any, is kept).
+    public func ingest(file url: URL, into knowledgeBase: String, progress: (@Sendable (BatchProgress) -> Void)? = nil) async throws -> Report {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw ChatEngineError(.unreadableDocument, "Cannot read \(url.path): \(error.localizedDescription)")
+        }
+        let (title, text) = try DocumentText.extract(data, name: url.path)
+        return try await ingest(text: text, source: url.path, title: title, into: knowledgeBase, progress: progress)
+    }
+
+    /// Ingests `text` from `source` into `knowledgeBase`; see ``ingest(file:into:progress:)``.
+    public func ingest(
+        text: String, source: String, title: String, into knowledgeBase: String, progress: (@Sendable (BatchProgress) -> Void)? = nil
+    ) async throws -> Report {
+        guard let base = try await store.knowledgeBase(name: knowledgeBase) else {
+            throw ChatEngineError(.unknownKnowledgeBase, "There is no knowledge base '\(knowledgeBase)'.")
+        }
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw ChatEngineError(.unreadableDocument, "\(source) has no text.")
+        }
+        let existing = try await store.document(knowledgeBase: knowledgeBase, source: source)
+        if let existing, existing.content == text {
+            return Report(source: source, outcome: .unchanged, chunks: existing.chunkCount)
+        }
+        let pieces = TextChunker(chunkTokens: base.chunkTokens, overlapTokens: base.overlapTokens, counter: client.configuration.tokenCounter)
+            .chunks(of: text)
+        let batches = stride(from: 0, to: pieces.count, by: batchSize).map { Array(pieces[$0..<min(pieces.count, $0 + batchSize)]) }
+        let client = self.client
+        let results = await client.runBatch(batches, maxConcurrency: maxConcurrency, progress: progress) { batch in
+            try await client.embeddings(EmbeddingRequest(model: base.embeddingModel, input: batch), tags: ["knowledge_base": knowledgeBase])
+                .vectors
+        }
+        var vectors: [[Double]] = []
+        for result in results { vectors += try result.get() }
+        let document = KnowledgeDocument(
+            id: existing?.id ?? KnowledgeDocument(knowledgeBase: knowledgeBase, source: source, title: title, content: text).id,
+            knowledgeBase: knowledgeBase, source: source, title: title, content: text, chunkCount: pieces.count)
+        let chunks = zip(pieces, vectors).enumerated().map { position, pair in
+            KnowledgeChunk(documentID: document.id, position: position, text: pair.0, embedding: pair.1.map(Float.init))
+        }
+        try await store.replaceDocument(document, chunks: chunks)
+        loaded.withLock { _ = $0.removeValue(forKey: knowledgeBase) }
+        return Report(source: source, outcome: existing == nil ? .added : .replaced, chunks: chunks.count)
+    }
+
+    /// The `limit` chunks of `knowledgeBase` that best answer `query`: by meaning and by words,
+    /// fused by reciprocal rank (k = 60).
+    public func search(_ query: String, in knowledgeBase: String, limit: Int = 5) async throws -> [Citation] {
+        guard let base = try await store.knowledgeBase(name: knowledgeBase) else {
+            throw ChatEngineError(.unknownKnowledgeBase, "There is no knowledge base '\(knowledgeBase)'.")
+        }
+        let knowledge = try await load(knowledgeBase)
+        guard knowledge.index.count > 0, !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return [] }
+        let embedding = try await client.embeddings(EmbeddingRequest(model: base.embeddingModel, input: [query]), tags: ["knowledge_base": knowledgeBase])
+            .vectors.first?.map(Float.init) ?? []
+        let candidates = max(limit * 4, 20)
+        let byMeaning = knowledge.index.nearest(embedding, k: candidates).map(\.id)
+        let byWords = try await store.searchText(knowledgeBase: knowledgeBase, query: query, limit: candidates)
+        return Self.fuse([byMeaning, byWords], limit: limit).compactMap { id, score in
+            guard let chunk = knowledge.chunks[id], let document = knowledge.documents[chunk.documentID] else { return nil }
+            return Citation(chunkID: id, documentID: document.id, source: document.source, title: document.title, text: chunk.text, score: score)
+        }
+    }
+
+    /// Reciprocal rank fusion: each list gives `1 / (60 + rank)` to its items.
+    static func fuse(_ rankings: [[String]], limit: Int) -> [(String, Double)] {
+        var scores: [String: Double] = [:]
+        for ranking in rankings {
+            for (rank, id) in ranking.enumerated() { scores[id, default: 0] += 1 / (60 + Double(rank + 1)) }
+        }
+        return scores.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(limit).map { ($0.key, $0.value) }
+    }
+
+    private func load(_ knowledgeBase: String) async throws -> Loaded {
+        if let cached = loaded.withLock({ $0[knowledgeBase] }) { return cached }
+        let chunks = try await store.chunks(knowledgeBase: knowledgeBase)
+        let documents = try await store.documents(knowledgeBase: knowledgeBase)
+        let knowledge = Loaded(
+            index: VectorIndex(chunks: chunks.map { ($0.id, $0.embedding) }),
+            chunks: Dictionary(uniqueKeysWithValues: chunks.map { ($0.id, ($0.documentID, $0.text)) }),
+            documents: Dictionary(uniqueKeysWithValues: documents.map { ($0.id, $0) }))
+        loaded.withLock { $0[knowledgeBase] = knowledge }
+        return knowledge
+    }
+}

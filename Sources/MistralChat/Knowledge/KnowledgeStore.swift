@@ -1,0 +1,18 @@
+/// Where knowledge bases, their documents and chunks live. `MistralStore` implements it for
+/// SQLite (FTS5) and PostgreSQL (full-text search) with one behaviour.
+public protocol KnowledgeStore: Sendable {
+    /// Creates a knowledge base; throws `.invalidKnowledgeBase` when the name is taken.
+    func createKnowledgeBase(_ base: KnowledgeBase) async throws
+    func knowledgeBase(name: String) async throws -> KnowledgeBase?
+    func knowledgeBases() async throws -> [KnowledgeBase]
+    /// The document ingested from `source`, if any.
+    func document(knowledgeBase: String, source: String) async throws -> KnowledgeDocument?
+    func documents(knowledgeBase: String) async throws -> [KnowledgeDocument]
+    /// Stores `document` with its `chunks`, replacing any document from the same source and its
+    /// chunks, in one transaction.
+    func replaceDocument(_ document: KnowledgeDocument, chunks: [KnowledgeChunk]) async throws
+    /// Every chunk of a knowledge base, with embeddings (to build the vector index).
+    func chunks(knowledgeBase: String) async throws -> [KnowledgeChunk]
+    /// Full-text search: chunk ids of the best matches for any of `query`'s words, best first.
+    func searchText(knowledgeBase: String, query: String, limit: Int) async throws -> [String]
+}

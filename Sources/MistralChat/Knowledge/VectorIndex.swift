@@ -1,0 +1,64 @@
+/// Normalised embeddings in one contiguous array, searched exhaustively by cosine similarity:
+/// exact, and fast enough for hundreds of thousands of chunks (see BENCHMARKS.md).
+struct VectorIndex: Sendable {
+    let dimension: Int
+    let ids: [String]
+    private let vectors: [Float]
+
+    init(chunks: [(id: String, embedding: [Float])]) {
+        dimension = chunks.first?.embedding.count ?? 0
+        var ids: [String] = []
+        var vectors: [Float] = []
+        ids.reserveCapacity(chunks.count)
+        vectors.reserveCapacity(chunks.count * dimension)
+        for chunk in chunks where chunk.embedding.count == dimension {
+            ids.append(chunk.id)
+            vectors += Self.normalised(chunk.embedding)
+        }
+        self.ids = ids
+        self.vectors = vectors
+    }
+
+    var count: Int { ids.count }
+
+    /// The `k` nearest chunks to `query`, best first, with their cosine similarity.
+    func nearest(_ query: [Float], k: Int) -> [(id: String, score: Float)] {
+        guard query.count == dimension, dimension > 0, k > 0 else { return [] }
+        let query = Self.normalised(query)
+        var best: [(index: Int, score: Float)] = []
+        best.reserveCapacity(k + 1)
+        var threshold = -Float.infinity
+        vectors.withUnsafeBufferPointer { all in
+            query.withUnsafeBufferPointer { q in
+                for row in 0..<ids.count {
+                    let base = row * dimension
+                    var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
+                    var i = 0
+                    while i + 4 <= dimension {
+                        s0 += all[base + i] * q[i]
+                        s1 += all[base + i + 1] * q[i + 1]
+                        s2 += all[base + i + 2] * q[i + 2]
+                        s3 += all[base + i + 3] * q[i + 3]
+                        i += 4
+                    }
+                    while i < dimension {
+                        s0 += all[base + i] * q[i]
+                        i += 1
+                    }
+                    let score = (s0 + s1) + (s2 + s3)
+                    guard best.count < k || score > threshold else { continue }
+                    let position = best.firstIndex { $0.score < score } ?? best.count
+                    best.insert((row, score), at: position)
+                    if best.count > k { best.removeLast() }
+                    if best.count == k { threshold = best[k - 1].score }
+                }
+            }
+        }
+        return best.map { (ids[$0.index], $0.score) }
+    }
+
+    static func normalised(_ vector: [Float]) -> [Float] {
+        let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return norm > 0 ? vector.map { $0 / norm } : vector
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import MistralChat
+import MistralEmulator
+import MistralKit
+import MistralStore
+import MistralTestSupport
+import Testing
+
+@testable import MistralChat
+
+/// Knowledge bases against the emulator (feature-hashed embeddings: texts sharing words are
+/// close) on SQLite and, when the test script started one, PostgreSQL.
+@Suite("Knowledge bases")
+struct KnowledgeTests {
+    static let faq = [
+        ("shipping.md", "# Shipping\nStandard delivery takes 3 to 5 business days. Express delivery arrives the next business day. Delivery options are chosen at checkout."),
+        ("returns.md", "# Returns\nYou can return any item within 30 days for a full refund. Refunds reach your card within 10 days."),
+        ("account.html", "<html><head><title>Your account</title><style>p{}</style></head><body><p>Reset your password from the login page.</p><script>x()</script></body></html>"),
+    ]
+
+    func withKnowledge(_ backend: EngineTests.Backend, _ body: (KnowledgeService, MistralEmulator, URL, String) async throws -> Void) async throws {
+        try await withTemporaryDirectory { directory in
+            let opened: ChatStoreFactory.Opened
+            switch backend {
+            case .sqlite: opened = try await ChatStoreFactory.open(directory.appendingPathComponent("kb.sqlite").path)
+            case .postgres: opened = try await ChatStoreFactory.open(try #require(StoreTests.postgresURL))
+            }
+            do {
+                try await withEmulatorClient { client, emulator in
+                    let service = KnowledgeService(client: client, store: opened.store, batchSize: 2, maxConcurrency: 2)
+                    let name = EngineTests.agentName("faq")
+                    try await service.create(KnowledgeBase(name: name, chunkTokens: 24, overlapTokens: 6))
+                    for (file, text) in Self.faq { try Data(text.utf8).write(to: directory.appendingPathComponent(file)) }
+                    try await body(service, emulator, directory, name)
+                }
+            } catch {
+                await opened.close()
+                throw error
+            }
+            await opened.close()
+        }
+    }
+
+    @Test(arguments: EngineTests.backends)
+    func ingestedDocumentsAreRetrievedByMeaningAndWords(_ backend: EngineTests.Backend) async throws {
+        try await withKnowledge(backend) { service, emulator, directory, name in
+            for (file, _) in Self.faq {
+                let report = try await service.ingest(file: directory.appendingPathComponent(file), into: name)
+                #expect(report.outcome == .added)
+                #expect(report.chunks >= 1)
+            }
+            let documents = try await service.store.documents(knowledgeBase: name)
+            #expect(documents.map(\.title).sorted() == ["Returns", "Shipping", "Your account"])
+            let account = try #require(documents.first { $0.title == "Your account" })
+            #expect(account.content == "Reset your password from the login page.")
+            let results = try await service.search("What are my delivery options?", in: name, limit: 3)
+            #expect(results.first?.title == "Shipping", "\(results.map(\.title))")
+            let refund = try await service.search("how long until my refund", in: name, limit: 1)
+            #expect(refund.first?.title == "Returns")
+            #expect(refund.first?.text.lowercased().contains("refund") == true)
+            #expect(emulator.requestLog.requests(path: "/v1/embeddings").count >= 4)
+        }
+    }
+
+    @Test(arguments: EngineTests.backends)
+    func reingestingIsFreeWhenUnchangedAndReplacesWhenChanged(_ backend: EngineTests.Backend) async throws {
+        try await withKnowledge(backend) { service, emulator, directory, name in
+            let file = directory.appendingPathComponent("shipping.md")
+            let first = try await service.ingest(file: file, into: name)
+            let calls = emulator.requestLog.count
+            let again = try await service.ingest(file: file, into: name)
+            #expect(again.outcome == .unchanged)
+            #expect(emulator.requestLog.count == calls)
+            try Data("# Shipping\nWe now ship with drones in one hour.".utf8).write(to: file)
+            let changed = try await service.ingest(file: file, into: name)
+            #expect(changed.outcome == .replaced)
+            #expect(changed.chunks < first.chunks)
+            let chunks = try await service.store.chunks(knowledgeBase: name)
+            #expect(chunks.count == changed.chunks)
+            #expect(chunks.allSatisfy { $0.text.contains("drones") || $0.text.contains("Shipping") })
+            #expect(try await service.store.searchText(knowledgeBase: name, query: "business days", limit: 5).isEmpty)
+            #expect(try await service.search("drones", in: name, limit: 1).first?.text.contains("drones") == true)
+        }
+    }
+
+    @Test(arguments: EngineTests.backends)
+    func badDocumentsAreRefusedAndLeaveTheBaseUntouched(_ backend: EngineTests.Backend) async throws {
+        try await withKnowledge(backend) { service, emulator, directory, name in
+            _ = try await service.ingest(file: directory.appendingPathComponent("returns.md"), into: name)
+            let before = try await service.store.chunks(knowledgeBase: name)
+            let pdf = directory.appendingPathComponent("manual.pdf")
+            try Data("%PDF-1.7 binary".utf8).write(to: pdf)
+            let big = directory.appendingPathComponent("big.txt")
+            try Data(repeating: UInt8(ascii: "a"), count: DocumentText.maximumBytes + 1).write(to: big)
+            let binary = directory.appendingPathComponent("image.txt")
+            try Data([0xFF, 0xD8, 0x00, 0x10, 0x4A]).write(to: binary)
+            for (url, expected) in [(pdf, "is a PDF"), (big, "more than the"), (binary, "not UTF-8 text"), (directory.appendingPathComponent("missing.md"), "Cannot read")] {
+                let error = await #expect(throws: ChatEngineError.self) { try await service.ingest(file: url, into: name) }
+                #expect(error?.kind == .unreadableDocument)
+                #expect(error?.message.contains(expected) == true, "\(error?.message ?? "")")
+            }
+            let unknown = await #expect(throws: ChatEngineError.self) {
+                try await service.ingest(file: directory.appendingPathComponent("returns.md"), into: "no-such-base")
+            }
+            #expect(unknown?.kind == .unknownKnowledgeBase)
+            let taken = await #expect(throws: ChatEngineError.self) { try await service.create(KnowledgeBase(name: name)) }
+            #expect(taken?.kind == .invalidKnowledgeBase)
+            #expect(try await service.store.chunks(knowledgeBase: name) == before)
+        }
+    }
+
+    @Test func chunksOverlapAndCoverTheText() {
+        let words = (0..<100).map { "w\($0)" }
+        let chunks = TextChunker(chunkTokens: 20, overlapTokens: 5, counter: EstimatedTokenCounter()).chunks(of: words.joined(separator: " "))
+        #expect(chunks.count > 5)
+        #expect(chunks.first?.hasPrefix("w0 ") == true)
+        #expect(chunks.last?.hasSuffix("w99") == true)
+        for (previous, next) in zip(chunks, chunks.dropFirst()) {
+            let tail = Set(previous.split(separator: " ").suffix(3))
+            #expect(!tail.isDisjoint(with: next.split(separator: " ")), "chunks should overlap: \(previous) | \(next)")
+        }
+    }
+
+    @Test func fusionRewardsAgreementBetweenRankings() {
+        let fused = KnowledgeService.fuse([["a", "b", "c"], ["c", "a", "d"]], limit: 3).map(\.0)
+        #expect(fused == ["a", "c", "b"])
+    }
+
+    @Test func theVectorIndexFindsTheNearestByCosine() {
+        let index = VectorIndex(chunks: [("x", [1, 0, 0]), ("y", [0, 1, 0]), ("xy", [1, 1, 0]), ("z", [0, 0, 5])])
+        #expect(index.nearest([2, 0.1, 0], k: 2).map(\.id) == ["x", "xy"])
+        #expect(index.nearest([0, 0, 1], k: 1).first?.id == "z")
+        #expect(index.nearest([1, 0], k: 1).isEmpty)  // wrong dimension
+    }
+}
