@@ -91,6 +91,7 @@ public final class PostgresChatStore: ChatStore {
             "CREATE INDEX chunks_by_base ON chunks (knowledge_base)",
             "CREATE INDEX chunks_tsv ON chunks USING GIN (tsv)",
         ],
+        ["ALTER TABLE entries ADD COLUMN citations TEXT"],
     ]
 
     private func migrate() async throws {
@@ -245,12 +246,14 @@ public final class PostgresChatStore: ChatStore {
                 try await connection.query(
                     """
                     INSERT INTO entries (id, conversation_id, position, kind, content, status, tool_call_id, tool_name, tool_arguments,
-                        model, prompt_tokens, completion_tokens, error, feedback_rating, feedback_comment, feedback_at, created_at, completed_at)
+                        model, prompt_tokens, completion_tokens, error, feedback_rating, feedback_comment, feedback_at, created_at, completed_at,
+                        citations)
                     VALUES (\(entry.id), \(entry.conversationID), \(entry.position), \(entry.kind.rawValue), \(entry.content),
                         \(entry.status.rawValue), \(entry.toolCallID), \(entry.toolName), \(entry.toolArguments), \(entry.model),
                         \(entry.promptTokens), \(entry.completionTokens), \(entry.error), \(entry.feedback?.rating.rawValue),
                         \(entry.feedback?.comment), \(entry.feedback.map { StoreRows.seconds($0.createdAt) }),
-                        \(StoreRows.seconds(entry.createdAt)), \(entry.completedAt.map(StoreRows.seconds)))
+                        \(StoreRows.seconds(entry.createdAt)), \(entry.completedAt.map(StoreRows.seconds)),
+                        \(try StoreRows.encodeCitations(entry.citations)))
                     """, logger: logger)
                 stored.append(entry)
             }
@@ -261,11 +264,12 @@ public final class PostgresChatStore: ChatStore {
     }
 
     public func update(_ entry: ConversationEntry) async throws {
+        let citations = try StoreRows.encodeCitations(entry.citations)
         let changed = try await rows(
             """
             UPDATE entries SET content = \(entry.content), status = \(entry.status.rawValue), model = \(entry.model),
                 prompt_tokens = \(entry.promptTokens), completion_tokens = \(entry.completionTokens), error = \(entry.error),
-                completed_at = \(entry.completedAt.map(StoreRows.seconds))
+                completed_at = \(entry.completedAt.map(StoreRows.seconds)), citations = \(citations)
             WHERE id = \(entry.id) RETURNING id
             """)
         if changed.isEmpty { throw StoreRows.unknownEntry(entry.id) }
@@ -392,6 +396,7 @@ public final class PostgresChatStore: ChatStore {
             feedback: StoreRows.feedback(
                 rating: try columns["feedback_rating"].decode(String?.self), comment: try columns["feedback_comment"].decode(String?.self),
                 at: try columns["feedback_at"].decode(Double?.self)),
+            citations: try StoreRows.decodeCitations(try columns["citations"].decode(String?.self)),
             createdAt: StoreRows.date(try columns["created_at"].decode(Double.self)),
             completedAt: try columns["completed_at"].decode(Double?.self).map(StoreRows.date))
     }

@@ -68,6 +68,9 @@ public final class SQLiteChatStore: ChatStore {
                         text, chunk_id UNINDEXED, knowledge_base UNINDEXED, tokenize = 'unicode61 remove_diacritics 2');
                     """)
         }
+        migrator.registerMigration("v3: citations") { db in
+            try db.execute(sql: "ALTER TABLE entries ADD COLUMN citations TEXT")
+        }
         return migrator
     }
 
@@ -232,14 +235,15 @@ public final class SQLiteChatStore: ChatStore {
                 try db.execute(
                     sql: """
                         INSERT INTO entries (id, conversation_id, position, kind, content, status, tool_call_id, tool_name, tool_arguments,
-                            model, prompt_tokens, completion_tokens, error, feedback_rating, feedback_comment, feedback_at, created_at, completed_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            model, prompt_tokens, completion_tokens, error, feedback_rating, feedback_comment, feedback_at, created_at, completed_at,
+                            citations)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         entry.id, entry.conversationID, entry.position, entry.kind.rawValue, entry.content, entry.status.rawValue,
                         entry.toolCallID, entry.toolName, entry.toolArguments, entry.model, entry.promptTokens, entry.completionTokens,
                         entry.error, entry.feedback?.rating.rawValue, entry.feedback?.comment, entry.feedback.map { StoreRows.seconds($0.createdAt) },
-                        StoreRows.seconds(entry.createdAt), entry.completedAt.map(StoreRows.seconds),
+                        StoreRows.seconds(entry.createdAt), entry.completedAt.map(StoreRows.seconds), try StoreRows.encodeCitations(entry.citations),
                     ])
                 stored.append(entry)
             }
@@ -249,15 +253,17 @@ public final class SQLiteChatStore: ChatStore {
     }
 
     public func update(_ entry: ConversationEntry) async throws {
+        let citations = try StoreRows.encodeCitations(entry.citations)
         try await write { db in
             try db.execute(
                 sql: """
-                    UPDATE entries SET content = ?, status = ?, model = ?, prompt_tokens = ?, completion_tokens = ?, error = ?, completed_at = ?
+                    UPDATE entries SET content = ?, status = ?, model = ?, prompt_tokens = ?, completion_tokens = ?, error = ?, completed_at = ?,
+                        citations = ?
                     WHERE id = ?
                     """,
                 arguments: [
                     entry.content, entry.status.rawValue, entry.model, entry.promptTokens, entry.completionTokens, entry.error,
-                    entry.completedAt.map(StoreRows.seconds), entry.id,
+                    entry.completedAt.map(StoreRows.seconds), citations, entry.id,
                 ])
             if db.changesCount == 0 { throw StoreRows.unknownEntry(entry.id) }
         }
@@ -349,6 +355,7 @@ public final class SQLiteChatStore: ChatStore {
             toolName: row["tool_name"], toolArguments: row["tool_arguments"], model: row["model"],
             promptTokens: row["prompt_tokens"], completionTokens: row["completion_tokens"], error: row["error"],
             feedback: StoreRows.feedback(rating: row["feedback_rating"], comment: row["feedback_comment"], at: row["feedback_at"]),
+            citations: try StoreRows.decodeCitations(row["citations"]),
             createdAt: StoreRows.date(row["created_at"]), completedAt: (row["completed_at"] as Double?).map(StoreRows.date))
     }
 }

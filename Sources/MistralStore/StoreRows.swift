@@ -66,6 +66,16 @@ enum StoreRows {
         Array(query.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init).prefix(32))
     }
 
+    /// Citations as JSON text; `nil` when there are none.
+    static func encodeCitations(_ citations: [Citation]) throws -> String? {
+        citations.isEmpty ? nil : String(decoding: try JSONEncoder().encode(citations), as: UTF8.self)
+    }
+
+    static func decodeCitations(_ text: String?) throws -> [Citation] {
+        guard let text else { return [] }
+        return try JSONDecoder().decode([Citation].self, from: Data(text.utf8))
+    }
+
     static func encodeBase(_ base: KnowledgeBase) throws -> String {
         String(decoding: try JSONEncoder().encode(base), as: UTF8.self)
     }

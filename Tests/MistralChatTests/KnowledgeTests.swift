@@ -133,3 +133,41 @@ struct KnowledgeTests {
         #expect(index.nearest([1, 0], k: 1).isEmpty)  // wrong dimension
     }
 }
+
+@Suite("Answers from knowledge bases")
+struct RetrievalAugmentedTests {
+    @Test(arguments: EngineTests.backends)
+    func answersAreGivenFromRetrievedChunksAndCiteThem(_ backend: EngineTests.Backend) async throws {
+        try await KnowledgeTests().withKnowledge(backend) { service, emulator, directory, name in
+            for (file, _) in KnowledgeTests.faq { _ = try await service.ingest(file: directory.appendingPathComponent(file), into: name) }
+            let engine = ChatEngine(client: service.client, store: service.store as! any ChatStore, citationsPerAnswer: 2)
+            let agent = EngineTests.agentName("faq-bot")
+            _ = try await engine.store.saveAgent(Agent(name: agent, instructions: "You are Acme's support assistant.", knowledgeBases: [name]))
+            let turn = try await engine.send("What delivery options do I have?", userID: "u", sessionID: "s", agentName: agent)
+            #expect(turn.citations.count == 2)
+            #expect(turn.citations.first?.title == "Shipping")
+            #expect(turn.contentChunks.last == .reference(ids: [.int(1), .int(2)]))
+            let system = try #require(emulator.requestLog.last?.json?["messages"]?[0]?["content"]?.stringValue)
+            #expect(system.hasPrefix("You are Acme's support assistant.\n\nAnswer from these sources"))
+            #expect(system.contains("[1] Shipping: "))
+            let stored = try await engine.store.entries(conversationID: turn.conversation.id)[1]
+            #expect(stored.citations == turn.citations)
+        }
+    }
+
+    @Test func anAgentWithAMissingKnowledgeBaseIsRefusedBeforeStoring() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteChatStore(path: directory.appendingPathComponent("chat.sqlite").path)
+            try await withEmulatorClient { client, emulator in
+                let engine = ChatEngine(client: client, store: store)
+                _ = try await store.saveAgent(Agent(name: "lost", knowledgeBases: ["nowhere"]))
+                let conversation = try await engine.conversation(userID: "u", sessionID: "s", agentName: "lost")
+                let error = await #expect(throws: ChatEngineError.self) { try await engine.send("Hi", conversationID: conversation.id) }
+                #expect(error?.kind == .invalidAgent)
+                #expect(error?.message.contains("'nowhere'") == true)
+                #expect(try await store.entries(conversationID: conversation.id).isEmpty)
+                #expect(emulator.requestLog.count == 0)
+            }
+        }
+    }
+}

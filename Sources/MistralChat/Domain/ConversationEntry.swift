@@ -40,6 +40,8 @@ public struct ConversationEntry: Sendable, Hashable, Codable, Identifiable {
     public var completionTokens: Int?
     public var error: String?
     public var feedback: Feedback?
+    /// The knowledge-base chunks an answer was given from, numbered as the answer cites them.
+    public var citations: [Citation]
     public var createdAt: Date
     public var completedAt: Date?
 
@@ -47,7 +49,7 @@ public struct ConversationEntry: Sendable, Hashable, Codable, Identifiable {
         id: String = ConversationEntry.newID(), conversationID: String, position: Int = 0, kind: Kind, content: String,
         status: Status = .complete, toolCallID: String? = nil, toolName: String? = nil, toolArguments: String? = nil,
         model: String? = nil, promptTokens: Int? = nil, completionTokens: Int? = nil, error: String? = nil,
-        feedback: Feedback? = nil, createdAt: Date = Date(), completedAt: Date? = nil
+        feedback: Feedback? = nil, citations: [Citation] = [], createdAt: Date = Date(), completedAt: Date? = nil
     ) {
         self.id = id
         self.conversationID = conversationID
@@ -63,6 +65,7 @@ public struct ConversationEntry: Sendable, Hashable, Codable, Identifiable {
         self.completionTokens = completionTokens
         self.error = error
         self.feedback = feedback
+        self.citations = citations
         self.createdAt = createdAt
         self.completedAt = completedAt
     }

@@ -16,18 +16,24 @@ public final class ChatEngine: Sendable {
     /// The tools agents may use, by name.
     public let tools: [String: ChatTool]
     public let toolPolicy: ToolPolicy
+    /// Retrieval from the knowledge bases agents list.
+    public let knowledge: KnowledgeService
+    /// Chunks retrieved for an answer, from all of an agent's knowledge bases together.
+    public let citationsPerAnswer: Int
 
     /// An engine answering with `client`, storing in `store`. `tools` are the business actions
     /// agents may list by name.
     public init(
         client: MistralClient, store: any ChatStore, defaultModel: String = "mistral-small-latest", tools: [ChatTool] = [],
-        toolPolicy: ToolPolicy = ToolPolicy()
+        toolPolicy: ToolPolicy = ToolPolicy(), citationsPerAnswer: Int = 5
     ) {
         self.client = client
         self.store = store
         self.defaultModel = defaultModel
         self.tools = Dictionary(tools.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
         self.toolPolicy = toolPolicy
+        self.knowledge = KnowledgeService(client: client, store: store)
+        self.citationsPerAnswer = max(1, citationsPerAnswer)
     }
 
     /// One finished exchange.
@@ -39,6 +45,13 @@ public final class ChatEngine: Sendable {
         public var droppedTurns: Int
         /// The answer's text.
         public var answer: String { output.content }
+        /// The knowledge the answer was given from, numbered as the answer cites it ([1], [2], ...).
+        public var citations: [Citation] { output.citations }
+        /// The answer as Mistral content chunks: its text, then a `reference` chunk naming the
+        /// citations (1-based), as Mistral's own RAG answers carry them.
+        public var contentChunks: [ContentChunk] {
+            citations.isEmpty ? [.text(answer)] : [.text(answer), .reference(ids: citations.indices.map { .int($0 + 1) })]
+        }
     }
 
     // MARK: - Conversations
@@ -87,6 +100,9 @@ public final class ChatEngine: Sendable {
         let conversation = try await existingConversation(conversationID)
         let agent = try await resolveAgent(conversation.agentName, version: conversation.agentVersion)
         _ = try offeredTools(agent)
+        for name in agent.knowledgeBases where try await store.knowledgeBase(name: name) == nil {
+            throw ChatEngineError(.invalidAgent, "Agent '\(agent.name)' answers from the knowledge base '\(name)', which does not exist.")
+        }
         let stored = try await store.append(
             [
                 ConversationEntry(conversationID: conversation.id, kind: .input, content: text),
@@ -185,14 +201,19 @@ public final class ChatEngine: Sendable {
         var output = output
         let history = try await store.entries(conversationID: conversation.id).filter { $0.position < output.position }
         let context = ContextBuilder(agent: agent, counter: client.configuration.tokenCounter).build(conversation: conversation, history: history)
+        var messages = context.messages
         let tags = ["user": conversation.userID, "session": conversation.sessionID, "conversation": conversation.id]
         do {
             if let guardrails = agent.guardrails, guardrails.moderateInput, try await isFlagged(input.content, guardrails, tags: tags) {
                 output.content = guardrails.refusalMessage
                 output.error = "input flagged by moderation"
             } else {
+                if !agent.knowledgeBases.isEmpty {
+                    output.citations = try await retrieve(input.content, from: agent.knowledgeBases)
+                    messages = Self.withSources(output.citations, messages)
+                }
                 let (response, promptTokens, completionTokens) = try await respond(
-                    agent: agent, conversationID: conversation.id, messages: context.messages, tags: tags, onDelta: onDelta)
+                    agent: agent, conversationID: conversation.id, messages: messages, tags: tags, onDelta: onDelta)
                 output.content = response.text
                 output.model = response.model.isEmpty ? agent.model : response.model
                 output.promptTokens = promptTokens
@@ -216,6 +237,28 @@ public final class ChatEngine: Sendable {
             throw error
         }
         return Turn(conversation: conversation, input: input, output: output, droppedTurns: context.droppedTurns)
+    }
+
+    /// The best chunks for `question` across `knowledgeBases`, by fused score.
+    private func retrieve(_ question: String, from knowledgeBases: [String]) async throws -> [Citation] {
+        var all: [Citation] = []
+        for name in knowledgeBases { all += try await knowledge.search(question, in: name, limit: citationsPerAnswer) }
+        return Array(all.sorted { ($0.score, $1.chunkID) > ($1.score, $0.chunkID) }.prefix(citationsPerAnswer))
+    }
+
+    /// `messages` with the retrieved sources added to the system prompt, numbered for citing.
+    static func withSources(_ citations: [Citation], _ messages: [ChatMessage]) -> [ChatMessage] {
+        guard !citations.isEmpty else { return messages }
+        let sources =
+            "Answer from these sources when they are relevant, and cite them by number like [1]:\n"
+            + citations.enumerated().map { "[\($0.offset + 1)] \($0.element.title): \($0.element.text)" }.joined(separator: "\n")
+        var messages = messages
+        if case .system(let content)? = messages.first {
+            messages[0] = .system(content.text + "\n\n" + sources)
+        } else {
+            messages.insert(.system(sources), at: 0)
+        }
+        return messages
     }
 
     /// The registered tools `agent` lists; throws `.invalidAgent` naming one that is not registered.
