@@ -23,6 +23,7 @@ struct AgentsCommand: AsyncParsableCommand {
         @Flag(name: .customLong("moderate-input"), help: "Refuse messages Mistral's moderation flags.") var moderateInput = false
         @Flag(name: .customLong("moderate-output"), help: "Replace answers Mistral's moderation flags.") var moderateOutput = false
         @Option(name: .customLong("refusal"), help: "What to say when moderation flags a message.") var refusal = "I'm sorry, I can't help with that request."
+        @Option(name: .customLong("kb"), help: "A knowledge base to answer from (repeatable).") var knowledgeBases: [String] = []
 
         func validate() throws {
             if name.isEmpty || name.count > 100 || name.contains(where: { $0.isWhitespace }) {
@@ -41,7 +42,7 @@ struct AgentsCommand: AsyncParsableCommand {
                 ? Agent.Guardrails(moderateInput: moderateInput, moderateOutput: moderateOutput, refusalMessage: refusal) : nil
             let agent = Agent(
                 name: name, model: model, instructions: instructions, tone: tone, temperature: temperature, maxTokens: maxTokens,
-                context: .init(budgetTokens: contextTokens, keepLatestTurns: keepTurns), guardrails: guardrails)
+                context: .init(budgetTokens: contextTokens, keepLatestTurns: keepTurns), guardrails: guardrails, knowledgeBases: knowledgeBases)
             let saved = try await storage.withStore { try await $0.saveAgent(agent) }
             Terminal.write("\(saved.name) version \(saved.version)\n")
         }

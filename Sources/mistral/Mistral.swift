@@ -13,7 +13,7 @@ struct Mistral: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            ChatCommand.self, CompleteCommand.self, EmbedCommand.self, ModelsCommand.self, AgentsCommand.self,
+            ChatCommand.self, CompleteCommand.self, EmbedCommand.self, ModelsCommand.self, AgentsCommand.self, KnowledgeCommand.self,
             ConversationsCommand.self, UsageCommand.self, TokensCommand.self, EmulateCommand.self,
         ]
     )

@@ -75,4 +75,32 @@ struct StoredChatCommandTests {
             #expect(corrupt.stderr.hasPrefix("error: Cannot open the chat database \(notADatabase)"), "\(corrupt.stderr)")
         }
     }
+
+    @Test func knowledgeBasesAreFilledSearchedAndUsedByAnAgent() async throws {
+        try await withTemporaryDirectory { directory in
+            let database = directory.appendingPathComponent("chat.sqlite").path
+            let shipping = directory.appendingPathComponent("shipping.md")
+            let returns = directory.appendingPathComponent("returns.md")
+            try Data("# Shipping\nStandard delivery takes 3 to 5 business days. Express delivery arrives the next day.".utf8).write(to: shipping)
+            try Data("# Returns\nReturn any item within 30 days for a full refund.".utf8).write(to: returns)
+            try await withEmulator { url, emulator in
+                let connection = ["--base-url", url, "--api-key", "k"]
+                #expect(try await mistral(["kb", "create", "faq"], database: database).stdout == "created faq\n")
+                let added = try await mistral(["kb", "add", "faq", shipping.path, returns.path] + connection, database: database)
+                #expect(added.status == 0, "\(added.stderr)")
+                #expect(added.stdout == "added  \(shipping.path)  (1 chunks)\nadded  \(returns.path)  (1 chunks)\n")
+                let again = try await mistral(["kb", "add", "faq", shipping.path] + connection, database: database)
+                #expect(again.stdout.hasPrefix("unchanged  \(shipping.path)"))
+                let missing = try await mistral(["kb", "add", "faq", directory.appendingPathComponent("nope.md").path] + connection, database: database)
+                #expect(missing.status == 1)
+                #expect(missing.stderr.hasPrefix("error: Cannot read "))
+                let search = try await mistral(["kb", "search", "faq", "How long does delivery take?"] + connection, database: database)
+                #expect(search.stdout.hasPrefix("[1] Shipping ("), "\(search.stdout)")
+                _ = try await mistral(["agents", "create", "helper", "--kb", "faq"], database: database)
+                let answer = try await mistral(["chat", "--user", "u", "--session", "s", "--agent", "helper", "When will my parcel arrive?"] + connection, database: database)
+                #expect(answer.status == 0, "\(answer.stderr)")
+                #expect(emulator.requestLog.last?.json?["messages"]?[0]?["content"]?.stringValue?.contains("[1] Shipping: ") == true)
+            }
+        }
+    }
 }
