@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "mistral", targets: ["mistral"]),
         .executable(name: "mistral-bench", targets: ["MistralBenchmarks"]),
         .executable(name: "mistral-tokenizer-bench", targets: ["MistralTokenizerBenchmarks"]),
+        .executable(name: "support-bot", targets: ["SupportBot"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -94,11 +95,23 @@ let package = Package(
             dependencies: [
                 "MistralKit",
                 "MistralEmulator",
+                "MistralChat",
+                "MistralStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Benchmarks/MistralBenchmarks"
+        ),
+        // The runnable example: a customer-support bot (Examples/SupportBot/README.md).
+        .executableTarget(
+            name: "SupportBot",
+            dependencies: [
+                "MistralKit", "MistralChat", "MistralStore", "MistralEmulator",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Examples/SupportBot",
+            exclude: ["README.md"]
         ),
         .executableTarget(
             name: "MistralTokenizerBenchmarks",

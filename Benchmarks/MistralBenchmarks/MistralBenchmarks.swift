@@ -10,13 +10,14 @@ struct MistralBenchmarks {
         var report = Report()
         var suites = Set(CommandLine.arguments.dropFirst())
         if suites.isEmpty { suites = ["decode", "overhead"] }
-        if let unknown = suites.subtracting(["decode", "overhead", "ratelimit"]).first {
-            FileHandle.standardError.write(Data("unknown benchmark '\(unknown)': use decode, overhead or ratelimit\n".utf8))
+        if let unknown = suites.subtracting(["decode", "overhead", "ratelimit", "retrieval"]).first {
+            FileHandle.standardError.write(Data("unknown benchmark '\(unknown)': use decode, overhead, ratelimit or retrieval\n".utf8))
             exit(2)
         }
         if suites.contains("decode") { try await DecodeBenchmarks.run(report: &report) }
         if suites.contains("overhead") { try await ClientOverheadBenchmark.run(report: &report) }
         if suites.contains("ratelimit") { try await RateLimitScenario.run(report: &report) }
+        if suites.contains("retrieval") { try await RetrievalBenchmark.run(report: &report) }
         let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let cpu = cpuInfo.split(separator: "\n").first { $0.hasPrefix("model name") }?
             .split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"

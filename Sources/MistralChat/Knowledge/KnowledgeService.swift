@@ -123,7 +123,7 @@ public final class KnowledgeService: Sendable {
     }
 
     /// Reciprocal rank fusion: each list gives `1 / (60 + rank)` to its items.
-    static func fuse(_ rankings: [[String]], limit: Int) -> [(String, Double)] {
+    public static func fuse(_ rankings: [[String]], limit: Int) -> [(String, Double)] {
         var scores: [String: Double] = [:]
         for ranking in rankings {
             for (rank, id) in ranking.enumerated() { scores[id, default: 0] += 1 / (60 + Double(rank + 1)) }

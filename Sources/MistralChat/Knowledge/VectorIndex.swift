@@ -1,11 +1,12 @@
 /// Normalised embeddings in one contiguous array, searched exhaustively by cosine similarity:
-/// exact, and fast enough for hundreds of thousands of chunks (see BENCHMARKS.md).
-struct VectorIndex: Sendable {
-    let dimension: Int
-    let ids: [String]
+/// exact (no approximate-neighbour recall loss), and fast enough for 100,000 chunks (see
+/// BENCHMARKS.md). Vectors of another dimension than the first are left out.
+public struct VectorIndex: Sendable {
+    public let dimension: Int
+    public let ids: [String]
     private let vectors: [Float]
 
-    init(chunks: [(id: String, embedding: [Float])]) {
+    public init(chunks: [(id: String, embedding: [Float])]) {
         dimension = chunks.first?.embedding.count ?? 0
         var ids: [String] = []
         var vectors: [Float] = []
@@ -19,10 +20,11 @@ struct VectorIndex: Sendable {
         self.vectors = vectors
     }
 
-    var count: Int { ids.count }
+    public var count: Int { ids.count }
 
-    /// The `k` nearest chunks to `query`, best first, with their cosine similarity.
-    func nearest(_ query: [Float], k: Int) -> [(id: String, score: Float)] {
+    /// The `k` nearest chunks to `query`, best first, with their cosine similarity; none when
+    /// the query's dimension differs.
+    public func nearest(_ query: [Float], k: Int) -> [(id: String, score: Float)] {
         guard query.count == dimension, dimension > 0, k > 0 else { return [] }
         let query = Self.normalised(query)
         var best: [(index: Int, score: Float)] = []

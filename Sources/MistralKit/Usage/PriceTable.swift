@@ -99,7 +99,7 @@ public struct PriceTable: Sendable, Hashable, Codable {
     /// The cost in US dollars of `usage` on `model`, or `nil` when the price is unknown.
     public func cost(of usage: UsageInfo, model: String, context: PricingContext = PricingContext()) -> Double? {
         cost(
-            promptTokens: usage.promptTokens ?? 0, completionTokens: usage.completionTokens ?? 0,
+            promptTokens: usage.promptTokens, completionTokens: usage.completionTokens,
             cachedTokens: usage.cachedTokens ?? 0, model: model, context: context)
     }
 
