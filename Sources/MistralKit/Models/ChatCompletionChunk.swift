@@ -192,25 +192,40 @@ extension ChatCompletionChunk {
 
 extension ChatCompletionChunk.StreamChoice {
     fileprivate static func read(_ cursor: inout JSONCursor) throws(JSONCursor.Miss) -> Self {
-        guard try cursor.openObjectOrNull() else { throw JSONCursor.Miss() }
-        var choice = Self(index: 0, delta: DeltaMessage())
+        let (index, delta, finishReason) = try cursor.choice(body: "delta", empty: DeltaMessage()) { (cursor: inout JSONCursor) throws(JSONCursor.Miss) in
+            try DeltaMessage.read(&cursor)
+        }
+        return Self(index: index, delta: delta, finishReason: finishReason)
+    }
+}
+
+extension JSONCursor {
+    /// Reads a choice, `{"index": …, "<body>": {…}, "finish_reason": …}`: the shape stream
+    /// chunks and responses share. `readBody` reads the body's members after its `{`.
+    mutating func choice<Body>(
+        body name: StaticString, empty: Body, _ readBody: (inout JSONCursor) throws(JSONCursor.Miss) -> Body
+    ) throws(JSONCursor.Miss) -> (index: Int, body: Body, finishReason: FinishReason?) {
+        guard try openObjectOrNull() else { throw JSONCursor.Miss() }
+        var index = 0
+        var body = empty
+        var finishReason: FinishReason?
         var seen = SeenMembers()
         var first = true
-        while let name = try cursor.nextMember(first: &first) {
-            if name.spells("index") {
+        while let member = try nextMember(first: &first) {
+            if member.spells("index") {
                 try seen.insert(0)
-                choice.index = try cursor.intOrNull() ?? 0
-            } else if name.spells("delta") {
+                index = try intOrNull() ?? 0
+            } else if member.spells(name) {
                 try seen.insert(1)
-                if try cursor.openObjectOrNull() { choice.delta = try DeltaMessage.read(&cursor) }
-            } else if name.spells("finish_reason") {
+                if try openObjectOrNull() { body = try readBody(&self) }
+            } else if member.spells("finish_reason") {
                 try seen.insert(2)
-                choice.finishReason = try cursor.stringOrNull().map(FinishReason.init(rawValue:))
+                finishReason = try stringOrNull().map(FinishReason.init(rawValue:))
             } else {
-                _ = try cursor.value(depth: 3)
+                _ = try value(depth: 3)
             }
         }
-        return choice
+        return (index, body, finishReason)
     }
 }
 

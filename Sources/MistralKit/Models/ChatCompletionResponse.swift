@@ -145,25 +145,10 @@ extension ChatCompletionResponse {
 
 extension ChatCompletionChoice {
     fileprivate static func read(_ cursor: inout JSONCursor) throws(JSONCursor.Miss) -> ChatCompletionChoice {
-        guard try cursor.openObjectOrNull() else { throw JSONCursor.Miss() }
-        var choice = ChatCompletionChoice(index: 0, message: AssistantMessage(), finishReason: nil)
-        var seen = SeenMembers()
-        var first = true
-        while let name = try cursor.nextMember(first: &first) {
-            if name.spells("index") {
-                try seen.insert(0)
-                choice.index = try cursor.intOrNull() ?? 0
-            } else if name.spells("message") {
-                try seen.insert(1)
-                if try cursor.openObjectOrNull() { choice.message = try AssistantMessage.read(&cursor) }
-            } else if name.spells("finish_reason") {
-                try seen.insert(2)
-                choice.finishReason = try cursor.stringOrNull().map(FinishReason.init(rawValue:))
-            } else {
-                _ = try cursor.value(depth: 3)
-            }
+        let (index, message, finishReason) = try cursor.choice(body: "message", empty: AssistantMessage()) {
+            (cursor: inout JSONCursor) throws(JSONCursor.Miss) in try AssistantMessage.read(&cursor)
         }
-        return choice
+        return ChatCompletionChoice(index: index, message: message, finishReason: finishReason)
     }
 }
 
