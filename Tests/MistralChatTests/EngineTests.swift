@@ -56,8 +56,9 @@ struct EngineTests {
             #expect(messages[1]?["role"] == "assistant")
             #expect(messages[1]?["content"]?.stringValue == first.answer)
             #expect(messages[2]?["content"] == "What are my delivery options?")
-            let history = try await engine.store.entries(conversationID: first.conversation.id)
+            let history = try await engine.history(conversationID: first.conversation.id)
             #expect(history.map(\.kind) == [.input, .output, .input, .output])
+            #expect(try await engine.messages(conversationID: first.conversation.id).map(\.content)[2] == "What are my delivery options?")
             #expect(history.allSatisfy { $0.status == .complete })
             #expect(history[1].promptTokens != nil)
             // Another user, same session name: a separate conversation that sees nothing of the first.
@@ -205,6 +206,8 @@ struct EngineTests {
             let stored = try await engine.store.conversations(userID: user, sessionID: nil, limit: 10, offset: 0)
             #expect(stored.isEmpty)
             #expect(emulator.requestLog.count == 0)
+            let deleted = await #expect(throws: ChatEngineError.self) { try await engine.deleteConversation(id: "conv_unknown") }
+            #expect(deleted?.kind == .unknownConversation)
         }
     }
 

@@ -15,23 +15,36 @@ struct ToolLoopTests {
     ]
 
     func withEngine(
-        tools: [ChatTool], policy: ToolPolicy = ToolPolicy(), _ body: (ChatEngine, MistralEmulator, String) async throws -> Void
+        _ backend: EngineTests.Backend = .sqlite, tools: [ChatTool], policy: ToolPolicy = ToolPolicy(),
+        _ body: (ChatEngine, MistralEmulator, String) async throws -> Void
     ) async throws {
         try await withTemporaryDirectory { directory in
-            let store = try SQLiteChatStore(path: directory.appendingPathComponent("chat.sqlite").path)
-            try await withEmulatorClient { client, emulator in
-                let engine = ChatEngine(client: client, store: store, tools: tools, toolPolicy: policy)
-                _ = try await store.saveAgent(Agent(name: "support", tools: tools.map(\.name)))
-                try await body(engine, emulator, "support")
+            let opened: ChatStoreFactory.Opened
+            switch backend {
+            case .sqlite: opened = try await ChatStoreFactory.open(directory.appendingPathComponent("chat.sqlite").path)
+            case .postgres: opened = try await ChatStoreFactory.open(try #require(StoreTests.postgresURL))
             }
+            do {
+                try await withEmulatorClient { client, emulator in
+                    let engine = ChatEngine(client: client, store: opened.store, tools: tools, toolPolicy: policy)
+                    let agent = EngineTests.agentName("support")
+                    _ = try await opened.store.saveAgent(Agent(name: agent, tools: tools.map(\.name)))
+                    try await body(engine, emulator, agent)
+                }
+            } catch {
+                await opened.close()
+                throw error
+            }
+            await opened.close()
         }
     }
 
-    @Test func theModelsToolCallsRunAndTheirResultsAreRecorded() async throws {
+    @Test(arguments: EngineTests.backends)
+    func theModelsToolCallsRunAndTheirResultsAreRecorded(_ backend: EngineTests.Backend) async throws {
         let status = ChatTool(name: "order_status", description: "The status of an order.", parameters: Self.orderParameters, handler: .swift { arguments in
             "Order \(arguments["order_id"]?.stringValue ?? "?") shipped on 2026-11-24."
         })
-        try await withEngine(tools: [status]) { engine, emulator, agent in
+        try await withEngine(backend, tools: [status]) { engine, emulator, agent in
             let turn = try await engine.send("What is the order status of my order?", userID: "u", sessionID: "s", agentName: agent)
             #expect(turn.output.status == .complete)
             let entries = try await engine.store.entries(conversationID: turn.conversation.id)
@@ -54,14 +67,15 @@ struct ToolLoopTests {
         }
     }
 
-    @Test func failingAndSlowToolsBecomeErrorResultsNotCrashes() async throws {
+    @Test(arguments: EngineTests.backends)
+    func failingAndSlowToolsBecomeErrorResultsNotCrashes(_ backend: EngineTests.Backend) async throws {
         struct Outage: Error, CustomStringConvertible { var description: String { "the orders database is down" } }
         let broken = ChatTool(name: "order_status", description: "", parameters: Self.orderParameters, handler: .swift { _ in throw Outage() })
         let slow = ChatTool(name: "refund_order", description: "", parameters: Self.orderParameters, handler: .swift { _ in
             try await Task.sleep(for: .seconds(30))
             return "refunded"
         })
-        try await withEngine(tools: [broken, slow], policy: ToolPolicy(timeoutPerCall: .milliseconds(200))) { engine, _, agent in
+        try await withEngine(backend, tools: [broken, slow], policy: ToolPolicy(timeoutPerCall: .milliseconds(200))) { engine, _, agent in
             let started = ContinuousClock.now
             let turn = try await engine.send("Check the order status and refund order please", userID: "u", sessionID: "s", agentName: agent)
             #expect(ContinuousClock.now - started < .seconds(10))

@@ -180,6 +180,29 @@ public final class ChatEngine: Sendable {
         return branch
     }
 
+    /// A conversation's entries: messages, tool calls and results, in order.
+    ///
+    /// - Throws: `.unknownConversation`.
+    public func history(conversationID: String) async throws -> [ConversationEntry] {
+        _ = try await existingConversation(conversationID)
+        return try await store.entries(conversationID: conversationID)
+    }
+
+    /// A conversation's messages only (the user's and the answers that completed), like
+    /// Mistral's `GET /v1/conversations/{id}/messages`.
+    public func messages(conversationID: String) async throws -> [ConversationEntry] {
+        try await history(conversationID: conversationID).filter {
+            $0.kind == .input || ($0.kind == .output && $0.status == .complete)
+        }
+    }
+
+    /// Deletes a conversation and its entries. Throws `.unknownConversation` when there is none.
+    public func deleteConversation(id: String) async throws {
+        guard try await store.deleteConversation(id: id) else {
+            throw ChatEngineError(.unknownConversation, "There is no conversation \(id).")
+        }
+    }
+
     /// Replaces a conversation's pinned facts: kept in every prompt whatever the budget drops.
     public func pin(_ facts: [String], conversationID: String) async throws {
         _ = try await existingConversation(conversationID)
