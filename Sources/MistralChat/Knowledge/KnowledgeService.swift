@@ -114,9 +114,10 @@ public final class KnowledgeService: Sendable {
         let embedding = try await client.embeddings(EmbeddingRequest(model: base.embeddingModel, input: [query]), tags: ["knowledge_base": knowledgeBase])
             .vectors.first?.map(Float.init) ?? []
         let candidates = max(limit * 4, 20)
+        // The database's full-text search runs while the vector index is scanned.
+        async let byWords = store.searchText(knowledgeBase: knowledgeBase, query: query, limit: candidates)
         let byMeaning = knowledge.index.nearest(embedding, k: candidates).map(\.id)
-        let byWords = try await store.searchText(knowledgeBase: knowledgeBase, query: query, limit: candidates)
-        return Self.fuse([byMeaning, byWords], limit: limit).compactMap { id, score in
+        return Self.fuse([byMeaning, try await byWords], limit: limit).compactMap { id, score in
             guard let chunk = knowledge.chunks[id], let document = knowledge.documents[chunk.documentID] else { return nil }
             return Citation(chunkID: id, documentID: document.id, source: document.source, title: document.title, text: chunk.text, score: score)
         }

@@ -1,3 +1,7 @@
+import Dispatch
+import Foundation
+import Synchronization
+
 /// Normalised embeddings in one contiguous array, searched exhaustively by cosine similarity:
 /// exact (no approximate-neighbour recall loss), and fast enough for 100,000 chunks (see
 /// BENCHMARKS.md). Vectors of another dimension than the first are left out.
@@ -23,16 +27,29 @@ public struct VectorIndex: Sendable {
     public var count: Int { ids.count }
 
     /// The `k` nearest chunks to `query`, best first, with their cosine similarity; none when
-    /// the query's dimension differs.
+    /// the query's dimension differs. Large indexes are scanned in parallel, one slice per core.
     public func nearest(_ query: [Float], k: Int) -> [(id: String, score: Float)] {
         guard query.count == dimension, dimension > 0, k > 0 else { return [] }
         let query = Self.normalised(query)
+        let slices = ids.count >= 20_000 ? max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
+        let size = (ids.count + slices - 1) / slices
+        let partial = Mutex<[(index: Int, score: Float)]>([])
+        DispatchQueue.concurrentPerform(iterations: slices) { slice in
+            let best = scan(query, rows: (slice * size)..<min(ids.count, (slice + 1) * size), k: k)
+            partial.withLock { $0 += best }
+        }
+        return partial.withLock { $0 }.sorted { ($0.score, $1.index) > ($1.score, $0.index) }.prefix(k).map { (ids[$0.index], $0.score) }
+    }
+
+    /// The `k` best rows of `rows`, best first.
+    private func scan(_ query: [Float], rows: Range<Int>, k: Int) -> [(index: Int, score: Float)] {
         var best: [(index: Int, score: Float)] = []
         best.reserveCapacity(k + 1)
         var threshold = -Float.infinity
+        let dimension = self.dimension
         vectors.withUnsafeBufferPointer { all in
             query.withUnsafeBufferPointer { q in
-                for row in 0..<ids.count {
+                for row in rows {
                     let base = row * dimension
                     var s0: Float = 0, s1: Float = 0, s2: Float = 0, s3: Float = 0
                     var i = 0
@@ -56,7 +73,7 @@ public struct VectorIndex: Sendable {
                 }
             }
         }
-        return best.map { (ids[$0.index], $0.score) }
+        return best
     }
 
     static func normalised(_ vector: [Float]) -> [Float] {
