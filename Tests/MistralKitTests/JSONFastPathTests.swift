@@ -151,7 +151,7 @@ struct JSONFastPathTests {
     // MARK: - Random chunks
 
     @Test func randomChunksAgree() {
-        var random = SeededRandom(seed: 0x5EED_C4A7)
+        var random = SplitMix64(seed: 0x5EED_C4A7)
         var taken = 0
         var previous: ChatCompletionChunk?
         for _ in 0..<3000 {
@@ -209,7 +209,7 @@ struct JSONFastPathTests {
     }
 
     @Test func randomResponsesAgree() {
-        var random = SeededRandom(seed: 0xC0FFEE)
+        var random = SplitMix64(seed: 0xC0FFEE)
         var taken = 0
         for _ in 0..<1500 {
             let text = RandomJSON.response(&random)
@@ -285,26 +285,13 @@ struct JSONFastPathTests {
     }
 
     @Test func randomValuesEncodeIdentically() {
-        var random = SeededRandom(seed: 0xE4C0DE)
+        var random = SplitMix64(seed: 0xE4C0DE)
         for _ in 0..<1000 {
             Self.expectSameEncoding(RandomJSON.value(&random, depth: 0))
         }
         for _ in 0..<300 {
             Self.expectSameEncoding(RandomJSON.request(&random))
         }
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so failures reproduce.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
@@ -323,14 +310,14 @@ enum RandomJSON {
          {"type":"hologram","hologram":{"z":1}}]
         """
 
-    static func pick<T>(_ options: [T], _ random: inout SeededRandom) -> T { options.randomElement(using: &random)! }
+    static func pick<T>(_ options: [T], _ random: inout SplitMix64) -> T { options.randomElement(using: &random)! }
 
-    static func chance(_ percent: Int, _ random: inout SeededRandom) -> Bool { Int.random(in: 0..<100, using: &random) < percent }
+    static func chance(_ percent: Int, _ random: inout SplitMix64) -> Bool { Int.random(in: 0..<100, using: &random) < percent }
 
-    static func space(_ random: inout SeededRandom) -> String { chance(15, &random) ? pick([" ", "\n", "\t", "\r\n ", "  "], &random) : "" }
+    static func space(_ random: inout SplitMix64) -> String { chance(15, &random) ? pick([" ", "\n", "\t", "\r\n ", "  "], &random) : "" }
 
     /// A JSON string literal with escapes, surrogate pairs and raw UTF-8.
-    static func stringLiteral(_ random: inout SeededRandom) -> String {
+    static func stringLiteral(_ random: inout SplitMix64) -> String {
         let pieces = [
             "a", "token", " ", "é", "€", "😀", "\\n", "\\t", "\\\"", "\\\\", "\\/", "\\u00e9", "\\u20AC", "\\ud83d\\ude00", "\\uD834\\uDD1E",
             "\\u0000", "\\b", "\\f", "\\r", "/", "日本", "\u{7F}", "{", "}", "[", ",", ":",
@@ -341,7 +328,7 @@ enum RandomJSON {
     }
 
     /// An integer in one of JSON's forms (all exact integers).
-    static func integerLiteral(_ random: inout SeededRandom) -> String {
+    static func integerLiteral(_ random: inout SplitMix64) -> String {
         let value = Int.random(in: -5...2_000_000_000, using: &random)
         switch Int.random(in: 0..<6, using: &random) {
         case 0: return "\(value).0"
@@ -352,11 +339,11 @@ enum RandomJSON {
         }
     }
 
-    static func numberLiteral(_ random: inout SeededRandom) -> String {
+    static func numberLiteral(_ random: inout SplitMix64) -> String {
         pick(["0", "-0", "1", "-12", "3.25", "1e3", "1E+3", "-2.5e-3", "123456789012345678901234", "0.1", "1.0", "9007199254740993"], &random)
     }
 
-    static func valueLiteral(_ random: inout SeededRandom, depth: Int) -> String {
+    static func valueLiteral(_ random: inout SplitMix64, depth: Int) -> String {
         switch Int.random(in: 0..<(depth > 2 ? 4 : 6), using: &random) {
         case 0: return "null"
         case 1: return pick(["true", "false"], &random)
@@ -368,16 +355,16 @@ enum RandomJSON {
         }
     }
 
-    static func object(_ members: [(String, String)], _ random: inout SeededRandom) -> String {
+    static func object(_ members: [(String, String)], _ random: inout SplitMix64) -> String {
         var members = members
         members.shuffle(using: &random)
         if chance(30, &random) { members.append(("unknown_\(Int.random(in: 0..<9, using: &random))", valueLiteral(&random, depth: 0))) }
         return "{" + space(&random) + members.map { "\"\($0)\"" + space(&random) + ":" + space(&random) + $1 }.joined(separator: space(&random) + "," + space(&random)) + space(&random) + "}"
     }
 
-    static func orNull(_ literal: String, _ random: inout SeededRandom) -> String { chance(10, &random) ? "null" : literal }
+    static func orNull(_ literal: String, _ random: inout SplitMix64) -> String { chance(10, &random) ? "null" : literal }
 
-    static func content(_ random: inout SeededRandom) -> String {
+    static func content(_ random: inout SplitMix64) -> String {
         switch Int.random(in: 0..<10, using: &random) {
         case 0: return "null"
         case 1: return #"[{"type":"thinking","thinking":[{"type":"text","text":\#(stringLiteral(&random))}]}]"#
@@ -386,7 +373,7 @@ enum RandomJSON {
         }
     }
 
-    static func toolCalls(_ random: inout SeededRandom) -> String {
+    static func toolCalls(_ random: inout SplitMix64) -> String {
         let arguments = chance(70, &random) ? stringLiteral(&random) : valueLiteral(&random, depth: 1)
         let call = object(
             [("id", orNull(stringLiteral(&random), &random)), ("type", "\"function\""), ("index", integerLiteral(&random)),
@@ -394,7 +381,7 @@ enum RandomJSON {
         return "[" + call + "]"
     }
 
-    static func usage(_ random: inout SeededRandom) -> String {
+    static func usage(_ random: inout SplitMix64) -> String {
         var members = [("prompt_tokens", integerLiteral(&random)), ("completion_tokens", integerLiteral(&random)), ("total_tokens", integerLiteral(&random))]
         if chance(50, &random) { members.append(("prompt_tokens_details", #"{"cached_tokens":\#(integerLiteral(&random)),"audio_tokens":0}"#)) }
         if chance(30, &random) { members.append(("num_cached_tokens", integerLiteral(&random))) }
@@ -408,7 +395,7 @@ enum RandomJSON {
         return object(members, &random)
     }
 
-    static func chunk(_ random: inout SeededRandom) -> String {
+    static func chunk(_ random: inout SplitMix64) -> String {
         var delta: [(String, String)] = []
         if chance(30, &random) { delta.append(("role", orNull("\"assistant\"", &random))) }
         if chance(85, &random) { delta.append(("content", content(&random))) }
@@ -428,7 +415,7 @@ enum RandomJSON {
         return space(&random) + object(members, &random) + space(&random)
     }
 
-    static func response(_ random: inout SeededRandom) -> String {
+    static func response(_ random: inout SplitMix64) -> String {
         var message: [(String, String)] = [("role", "\"assistant\""), ("content", content(&random))]
         if chance(40, &random) { message.append(("tool_calls", chance(50, &random) ? "null" : toolCalls(&random))) }
         if chance(40, &random) { message.append(("prefix", pick(["true", "false", "null"], &random))) }
@@ -441,7 +428,7 @@ enum RandomJSON {
     }
 
     /// A random tree for the encoder: every scalar form, escapes, keys that sort differently by bytes.
-    static func value(_ random: inout SeededRandom, depth: Int) -> JSONValue {
+    static func value(_ random: inout SplitMix64, depth: Int) -> JSONValue {
         switch Int.random(in: 0..<(depth > 3 ? 5 : 7), using: &random) {
         case 0: return .null
         case 1: return .bool(chance(50, &random))
@@ -462,7 +449,7 @@ enum RandomJSON {
         }
     }
 
-    static func request(_ random: inout SeededRandom) -> ChatCompletionRequest {
+    static func request(_ random: inout SplitMix64) -> ChatCompletionRequest {
         func text() -> String { (try? JSONParser.parse(Array(stringLiteral(&random).utf8)))?.stringValue ?? "" }
         func number() -> Double { pick([0, 0.1, 0.7, 1, 1.5, 2, 0.30000000000000004, 1e-5], &random) }
         var messages: [ChatMessage] = []

@@ -36,22 +36,17 @@ struct JSONCursor {
 
     /// Consumes `{`; `false` when the value is `null` instead (consumed too).
     mutating func openObjectOrNull() throws(Miss) -> Bool {
-        switch try peek() {
-        case UInt8(ascii: "{"):
-            parser.index += 1
-            return true
-        case UInt8(ascii: "n"):
-            try null()
-            return false
-        default:
-            throw Miss()
-        }
+        try openOrNull(UInt8(ascii: "{"))
     }
 
     /// Consumes `[`; `false` when the value is `null` instead (consumed too).
     mutating func openArrayOrNull() throws(Miss) -> Bool {
+        try openOrNull(UInt8(ascii: "["))
+    }
+
+    private mutating func openOrNull(_ bracket: UInt8) throws(Miss) -> Bool {
         switch try peek() {
-        case UInt8(ascii: "["):
+        case bracket:
             parser.index += 1
             return true
         case UInt8(ascii: "n"):
