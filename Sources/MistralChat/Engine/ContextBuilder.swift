@@ -28,7 +28,7 @@ struct ContextBuilder {
         var used = fixed
         var kept: [[ChatMessage]] = []
         for (index, turn) in turns.reversed().enumerated() {
-            let size = turn.reduce(0) { $0 + Self.tokens(of: $1, counter) }
+            let size = turn.reduce(0) { $0 + counter.tokens(of: $1) }
             if index >= agent.context.keepLatestTurns && used + size > agent.context.budgetTokens { break }
             used += size
             kept.insert(turn, at: 0)
@@ -87,9 +87,5 @@ struct ContextBuilder {
             }
         }
         return merged
-    }
-
-    static func tokens(of message: ChatMessage, _ counter: any TokenCounting) -> Int {
-        4 + counter.tokens(in: (try? String(decoding: JSONCoding.encode(message), as: UTF8.self)) ?? "")
     }
 }

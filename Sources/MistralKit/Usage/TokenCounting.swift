@@ -15,6 +15,12 @@ public protocol TokenCounting: Sendable {
 
 extension TokenCounting {
     public var isExact: Bool { false }
+
+    /// One message's share of a prompt, roughly: 4 tokens of framing plus its JSON form
+    /// (text, tool calls, names) counted as text.
+    public func tokens(of message: ChatMessage) -> Int {
+        4 + tokens(in: message.textForCounting)
+    }
 }
 
 /// A tokenizer-free estimate: one token per 4 bytes of UTF-8 (rounded up), plus 4 tokens of
@@ -35,7 +41,7 @@ public struct EstimatedTokenCounter: TokenCounting {
     public func promptTokens(for request: ChatCompletionRequest) throws -> Int {
         var total = 0
         for message in request.messages {
-            total += 4 + tokens(in: message.textForCounting)
+            total += tokens(of: message)
         }
         if let tools = request.tools, !tools.isEmpty {
             total += tokens(in: (try? JSONCoding.compactString(tools)) ?? "")
