@@ -97,7 +97,7 @@ struct StoredChatCommandTests {
                 let search = try await mistral(["kb", "search", "faq", "How long does delivery take?"] + connection, database: database)
                 #expect(search.stdout.hasPrefix("[1] Shipping ("), "\(search.stdout)")
                 _ = try await mistral(["agents", "create", "helper", "--kb", "faq"], database: database)
-                let answer = try await mistral(["chat", "--user", "u", "--session", "s", "--agent", "helper", "When will my parcel arrive?"] + connection, database: database)
+                let answer = try await mistral(["chat", "--user", "u", "--session", "s", "--agent", "helper", "How long does delivery take with express delivery?"] + connection, database: database)
                 #expect(answer.status == 0, "\(answer.stderr)")
                 #expect(emulator.requestLog.last?.json?["messages"]?[0]?["content"]?.stringValue?.contains("[1] Shipping: ") == true)
             }
