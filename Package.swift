@@ -47,10 +47,13 @@ let package = Package(
             ]
         ),
         // The chatbot engine: conversations, personas; storage protocols it owns. No database imports.
+        // The int8 dot-product kernel behind MistralChat's vector index (AVX2 when present).
+        .target(name: "CMistralVectors"),
         .target(
             name: "MistralChat",
             dependencies: [
                 "MistralKit",
+                "CMistralVectors",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -137,7 +140,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MistralChatTests",
-            dependencies: ["MistralChat", "MistralStore", "MistralTestSupport"]
+            dependencies: ["MistralChat", "MistralStore", "MistralTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "MistralTokenizerTests",

@@ -71,7 +71,29 @@ public final class SQLiteChatStore: ChatStore {
         migrator.registerMigration("v3: citations") { db in
             try db.execute(sql: "ALTER TABLE entries ADD COLUMN citations TEXT")
         }
+        // One full-text table per knowledge base: filtering a shared table by base cost a content
+        // lookup per matching row, more than the ranking itself (see BENCHMARKS.md, retrieval).
+        migrator.registerMigration("v4: a full-text table per knowledge base") { db in
+            for name in try String.fetchAll(db, sql: "SELECT name FROM knowledge_bases") {
+                try createTextTable(db, knowledgeBase: name)
+                try db.execute(
+                    sql: "INSERT INTO \(textTable(name)) (text, chunk_id) SELECT text, chunk_id FROM chunks_fts WHERE knowledge_base = ?",
+                    arguments: [name])
+            }
+            try db.execute(sql: "DROP TABLE chunks_fts")
+        }
         return migrator
+    }
+
+    /// The quoted name of `knowledgeBase`'s full-text table: its name in hexadecimal, so any name
+    /// a knowledge base may have makes a valid, distinct identifier.
+    static func textTable(_ knowledgeBase: String) -> String {
+        "\"knowledge_text_" + knowledgeBase.utf8.map { String(format: "%02x", $0) }.joined() + "\""
+    }
+
+    private static func createTextTable(_ db: Database, knowledgeBase: String) throws {
+        try db.execute(
+            sql: "CREATE VIRTUAL TABLE \(textTable(knowledgeBase)) USING fts5(text, chunk_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')")
     }
 
     // MARK: - Knowledge
@@ -85,6 +107,7 @@ public final class SQLiteChatStore: ChatStore {
             try db.execute(
                 sql: "INSERT INTO knowledge_bases (name, definition, created_at) VALUES (?, ?, ?)",
                 arguments: [base.name, definition, StoreRows.seconds(base.createdAt)])
+            try Self.createTextTable(db, knowledgeBase: base.name)
         }
     }
 
@@ -116,10 +139,11 @@ public final class SQLiteChatStore: ChatStore {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM knowledge_bases WHERE name = ?", arguments: [document.knowledgeBase]) != nil else {
                 throw StoreRows.unknownKnowledgeBase(document.knowledgeBase)
             }
+            let table = Self.textTable(document.knowledgeBase)
             let old = try String.fetchAll(
                 db, sql: "SELECT id FROM documents WHERE knowledge_base = ? AND source = ?", arguments: [document.knowledgeBase, document.source])
             for id in old {
-                try db.execute(sql: "DELETE FROM chunks_fts WHERE chunk_id IN (SELECT id FROM chunks WHERE document_id = ?)", arguments: [id])
+                try db.execute(sql: "DELETE FROM \(table) WHERE chunk_id IN (SELECT id FROM chunks WHERE document_id = ?)", arguments: [id])
                 try db.execute(sql: "DELETE FROM documents WHERE id = ?", arguments: [id])
             }
             try db.execute(
@@ -132,9 +156,7 @@ public final class SQLiteChatStore: ChatStore {
                 try db.execute(
                     sql: "INSERT INTO chunks (id, document_id, knowledge_base, position, text, embedding) VALUES (?, ?, ?, ?, ?, ?)",
                     arguments: [chunk.id, document.id, document.knowledgeBase, chunk.position, chunk.text, StoreRows.embeddingBytes(chunk.embedding)])
-                try db.execute(
-                    sql: "INSERT INTO chunks_fts (text, chunk_id, knowledge_base) VALUES (?, ?, ?)",
-                    arguments: [chunk.text, chunk.id, document.knowledgeBase])
+                try db.execute(sql: "INSERT INTO \(table) (text, chunk_id) VALUES (?, ?)", arguments: [chunk.text, chunk.id])
             }
         }
     }
@@ -151,10 +173,11 @@ public final class SQLiteChatStore: ChatStore {
         let terms = StoreRows.searchTerms(query)
         guard !terms.isEmpty else { return [] }
         let match = terms.map { "\"\($0)\"" }.joined(separator: " OR ")
+        let table = Self.textTable(knowledgeBase)
         return try await read { db in
-            try String.fetchAll(
-                db, sql: "SELECT chunk_id FROM chunks_fts WHERE chunks_fts MATCH ? AND knowledge_base = ? ORDER BY bm25(chunks_fts), chunk_id LIMIT ?",
-                arguments: [match, knowledgeBase, limit])
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM knowledge_bases WHERE name = ?", arguments: [knowledgeBase]) != nil else { return [] }
+            return try String.fetchAll(
+                db, sql: "SELECT chunk_id FROM \(table) WHERE \(table) MATCH ? ORDER BY bm25(\(table)), rowid LIMIT ?", arguments: [match, limit])
         }
     }
 

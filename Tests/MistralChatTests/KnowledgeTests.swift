@@ -132,6 +132,34 @@ struct KnowledgeTests {
         #expect(index.nearest([0, 0, 1], k: 1).first?.id == "z")
         #expect(index.nearest([1, 0], k: 1).isEmpty)  // wrong dimension
     }
+
+    /// The int8 scan only picks candidates: the answer must be the exact top-k, with exact cosines,
+    /// on the one-slice path and on the parallel one (20,000 rows or more).
+    @Test(arguments: [(rows: 3_000, dimension: 100), (rows: 24_000, dimension: 48)])
+    func theQuantizedScanReturnsTheExactNearest(_ shape: (rows: Int, dimension: Int)) {
+        var random = SplitMix64(seed: UInt64(shape.rows))
+        func vector() -> [Float] { (0..<shape.dimension).map { _ in Float.random(in: -1...1, using: &random) } }
+        let rows = (0..<shape.rows).map { (id: "c\($0)", embedding: vector()) }
+        let index = VectorIndex(chunks: rows)
+        let normalised = rows.map { VectorIndex.normalised($0.embedding) }
+        for _ in 0..<10 {
+            let query = vector()
+            let unit = VectorIndex.normalised(query)
+            let exact = normalised.enumerated()
+                .map { (id: rows[$0.offset].id, score: zip($0.element, unit).reduce(Float(0)) { $0 + $1.0 * $1.1 }) }
+                .sorted { $0.score > $1.score }.prefix(8)
+            let found = index.nearest(query, k: 8)
+            #expect(found.map(\.id) == exact.map(\.id))
+            for (a, b) in zip(found, exact) { #expect(abs(a.score - b.score) < 1e-5) }
+        }
+    }
+
+    @Test func quantizationKeepsTheSignAndScaleOfEachComponent() {
+        let (values, scale) = VectorIndex.quantize([0.5, -0.25, 0, 0.001])
+        #expect(values == [127, -64, 0, 0])
+        #expect(abs(scale - 0.5 / 127) < 1e-9)
+        #expect(VectorIndex.quantize([0, 0]).scale == 0)
+    }
 }
 
 @Suite("Answers from knowledge bases")

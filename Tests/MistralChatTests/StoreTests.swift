@@ -1,8 +1,11 @@
 import Foundation
+import GRDB
 import MistralChat
 import MistralStore
 import MistralTestSupport
 import Testing
+
+@testable import MistralStore
 
 @Suite("Chat stores")
 struct StoreTests {
@@ -44,6 +47,32 @@ struct StoreTests {
             #expect(error?.kind == .storage)
             #expect(error?.message.contains(path) == true)
             #expect(try String(contentsOfFile: path, encoding: .utf8) == "hello, this is not SQLite")
+        }
+    }
+
+    /// A database written before each knowledge base had its own full-text table keeps its
+    /// chunks searchable, and the shared table is gone.
+    @Test func aDatabaseFromBeforeVersion4KeepsItsKnowledgeSearchable() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("old.sqlite").path
+            let queue = try DatabaseQueue(path: path)
+            try SQLiteChatStore.migrator.migrate(queue, upTo: "v3: citations")
+            try await queue.write { db in
+                for (base, text) in [("faq", "express delivery next day"), ("other kb", "delivery by pigeon")] {
+                    try db.execute(sql: "INSERT INTO knowledge_bases VALUES (?, ?, 0)", arguments: [base, #"{"name":"\#(base)"}"#])
+                    try db.execute(sql: "INSERT INTO documents VALUES (?, ?, 's', 't', ?, 1, 0)", arguments: ["d-\(base)", base, text])
+                    try db.execute(sql: "INSERT INTO chunks VALUES (?, ?, ?, 0, ?, x'')", arguments: ["c-\(base)", "d-\(base)", base, text])
+                    try db.execute(sql: "INSERT INTO chunks_fts (text, chunk_id, knowledge_base) VALUES (?, ?, ?)", arguments: [text, "c-\(base)", base])
+                }
+            }
+            try queue.close()
+            let store = try SQLiteChatStore(path: path)
+            #expect(try await store.searchText(knowledgeBase: "faq", query: "delivery", limit: 5) == ["c-faq"])
+            #expect(try await store.searchText(knowledgeBase: "other kb", query: "delivery pigeon", limit: 5) == ["c-other kb"])
+            #expect(try await store.searchText(knowledgeBase: "missing", query: "delivery", limit: 5).isEmpty)
+            let reopened = try DatabaseQueue(path: path)
+            #expect(try await reopened.read { try $0.tableExists("chunks_fts") } == false)
+            try reopened.close()
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import MistralTestSupport
 import Testing
 
 @testable import MistralKit

@@ -113,14 +113,26 @@ public final class KnowledgeService: Sendable {
         guard knowledge.index.count > 0, !query.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return [] }
         let embedding = try await client.embeddings(EmbeddingRequest(model: base.embeddingModel, input: [query]), tags: ["knowledge_base": knowledgeBase])
             .vectors.first?.map(Float.init) ?? []
-        let candidates = max(limit * 4, 20)
-        // The database's full-text search runs while the vector index is scanned.
-        async let byWords = store.searchText(knowledgeBase: knowledgeBase, query: query, limit: candidates)
-        let byMeaning = knowledge.index.nearest(embedding, k: candidates).map(\.id)
-        return Self.fuse([byMeaning, try await byWords], limit: limit).compactMap { id, score in
+        let ranked = try await Self.rank(
+            words: query, meaning: embedding, index: knowledge.index, store: store, knowledgeBase: knowledgeBase, limit: limit)
+        return ranked.compactMap { id, score in
             guard let chunk = knowledge.chunks[id], let document = knowledge.documents[chunk.documentID] else { return nil }
             return Citation(chunkID: id, documentID: document.id, source: document.source, title: document.title, text: chunk.text, score: score)
         }
+    }
+
+    /// The hybrid ranking behind ``search(_:in:limit:)``, once the query is embedded: the best
+    /// `limit` chunk ids with their fused scores. The store's full-text search runs while `index`
+    /// is scanned on the cores it leaves free (one fewer than the machine has): scanning on every
+    /// core beside it was slower (see BENCHMARKS.md, retrieval).
+    public static func rank(
+        words query: String, meaning embedding: [Float], index: VectorIndex, store: any KnowledgeStore, knowledgeBase: String, limit: Int
+    ) async throws -> [(String, Double)] {
+        let candidates = max(limit * 4, 20)
+        async let byWords = store.searchText(knowledgeBase: knowledgeBase, query: query, limit: candidates)
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let byMeaning = index.nearest(embedding, k: candidates, parallelism: cores - 1).map(\.id)
+        return fuse([byMeaning, try await byWords], limit: limit)
     }
 
     /// Reciprocal rank fusion: each list gives `1 / (60 + rank)` to its items.
