@@ -92,6 +92,7 @@ public final class PostgresChatStore: ChatStore {
             "CREATE INDEX chunks_tsv ON chunks USING GIN (tsv)",
         ],
         ["ALTER TABLE entries ADD COLUMN citations TEXT"],
+        ["ALTER TABLE knowledge_bases ADD COLUMN revision BIGINT NOT NULL DEFAULT 0"],
     ]
 
     private func migrate() async throws {
@@ -146,6 +147,7 @@ public final class PostgresChatStore: ChatStore {
                 "SELECT name FROM knowledge_bases WHERE name = \(document.knowledgeBase) FOR UPDATE", logger: logger
             ).collect()
             guard !base.isEmpty else { throw StoreRows.unknownKnowledgeBase(document.knowledgeBase) }
+            try await connection.query("UPDATE knowledge_bases SET revision = revision + 1 WHERE name = \(document.knowledgeBase)", logger: logger)
             try await connection.query(
                 "DELETE FROM documents WHERE knowledge_base = \(document.knowledgeBase) AND source = \(document.source)", logger: logger)
             try await connection.query(
@@ -163,6 +165,10 @@ public final class PostgresChatStore: ChatStore {
                     """, logger: logger)
             }
         }
+    }
+
+    public func revision(knowledgeBase: String) async throws -> Int? {
+        try await rows("SELECT revision FROM knowledge_bases WHERE name = \(knowledgeBase)").first.map { try $0.decode(Int.self) }
     }
 
     public func chunks(knowledgeBase: String) async throws -> [KnowledgeChunk] {

@@ -82,6 +82,9 @@ public final class SQLiteChatStore: ChatStore {
             }
             try db.execute(sql: "DROP TABLE chunks_fts")
         }
+        migrator.registerMigration("v5: knowledge base revisions") { db in
+            try db.execute(sql: "ALTER TABLE knowledge_bases ADD COLUMN revision INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 
@@ -139,6 +142,7 @@ public final class SQLiteChatStore: ChatStore {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM knowledge_bases WHERE name = ?", arguments: [document.knowledgeBase]) != nil else {
                 throw StoreRows.unknownKnowledgeBase(document.knowledgeBase)
             }
+            try db.execute(sql: "UPDATE knowledge_bases SET revision = revision + 1 WHERE name = ?", arguments: [document.knowledgeBase])
             let table = Self.textTable(document.knowledgeBase)
             let old = try String.fetchAll(
                 db, sql: "SELECT id FROM documents WHERE knowledge_base = ? AND source = ?", arguments: [document.knowledgeBase, document.source])
@@ -159,6 +163,10 @@ public final class SQLiteChatStore: ChatStore {
                 try db.execute(sql: "INSERT INTO \(table) (text, chunk_id) VALUES (?, ?)", arguments: [chunk.text, chunk.id])
             }
         }
+    }
+
+    public func revision(knowledgeBase: String) async throws -> Int? {
+        try await read { db in try Int.fetchOne(db, sql: "SELECT revision FROM knowledge_bases WHERE name = ?", arguments: [knowledgeBase]) }
     }
 
     public func chunks(knowledgeBase: String) async throws -> [KnowledgeChunk] {

@@ -62,6 +62,24 @@ struct KnowledgeTests {
         }
     }
 
+    /// Two instances sharing one database: what one ingests, the other finds at its next search,
+    /// although it had the knowledge base in memory already.
+    @Test(arguments: EngineTests.backends)
+    func aDocumentIngestedByAnotherInstanceIsFoundAtTheNextSearch(_ backend: EngineTests.Backend) async throws {
+        try await withKnowledge(backend) { service, _, directory, name in
+            let other = KnowledgeService(client: service.client, store: service.store)
+            _ = try await service.ingest(file: directory.appendingPathComponent("shipping.md"), into: name)
+            let before = try await other.search("refund within 30 days", in: name, limit: 5)
+            #expect(!before.contains { $0.title == "Returns" })
+            let revision = try #require(try await service.store.revision(knowledgeBase: name))
+            _ = try await service.ingest(file: directory.appendingPathComponent("returns.md"), into: name)
+            #expect(try await service.store.revision(knowledgeBase: name) == revision + 1)
+            let after = try await other.search("refund within 30 days", in: name, limit: 5)
+            #expect(after.first?.title == "Returns", "\(after.map(\.title))")
+            #expect(try await service.store.revision(knowledgeBase: "no-such-base") == nil)
+        }
+    }
+
     @Test(arguments: EngineTests.backends)
     func reingestingIsFreeWhenUnchangedAndReplacesWhenChanged(_ backend: EngineTests.Backend) async throws {
         try await withKnowledge(backend) { service, emulator, directory, name in

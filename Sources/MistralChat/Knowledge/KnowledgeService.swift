@@ -14,8 +14,9 @@ public final class KnowledgeService: Sendable {
     public let maxConcurrency: Int
     private let loaded = Mutex<[String: Loaded]>([:])
 
-    /// A knowledge base in memory: its vector index and what the ids point to.
+    /// A knowledge base in memory: its vector index and what the ids point to, as of `revision`.
     private struct Loaded: Sendable {
+        var revision: Int
         var index: VectorIndex
         var chunks: [String: (documentID: String, text: String)]
         var documents: [String: KnowledgeDocument]
@@ -99,7 +100,6 @@ public final class KnowledgeService: Sendable {
             KnowledgeChunk(documentID: document.id, position: position, text: pair.0, embedding: pair.1.map(Float.init))
         }
         try await store.replaceDocument(document, chunks: chunks)
-        loaded.withLock { _ = $0.removeValue(forKey: knowledgeBase) }
         return Report(source: source, outcome: existing == nil ? .added : .replaced, chunks: chunks.count)
     }
 
@@ -144,11 +144,15 @@ public final class KnowledgeService: Sendable {
         return scores.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(limit).map { ($0.key, $0.value) }
     }
 
+    /// The knowledge base in memory, built again when the store's revision has moved (a document
+    /// ingested here, or through another instance sharing the database).
     private func load(_ knowledgeBase: String) async throws -> Loaded {
-        if let cached = loaded.withLock({ $0[knowledgeBase] }) { return cached }
+        let revision = try await store.revision(knowledgeBase: knowledgeBase) ?? 0
+        if let cached = loaded.withLock({ $0[knowledgeBase] }), cached.revision == revision { return cached }
         let chunks = try await store.chunks(knowledgeBase: knowledgeBase)
         let documents = try await store.documents(knowledgeBase: knowledgeBase)
         let knowledge = Loaded(
+            revision: revision,
             index: VectorIndex(chunks: chunks.map { ($0.id, $0.embedding) }),
             chunks: Dictionary(uniqueKeysWithValues: chunks.map { ($0.id, ($0.documentID, $0.text)) }),
             documents: Dictionary(uniqueKeysWithValues: documents.map { ($0.id, $0) }))

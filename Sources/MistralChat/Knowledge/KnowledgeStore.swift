@@ -11,6 +11,10 @@ public protocol KnowledgeStore: Sendable {
     /// Stores `document` with its `chunks`, replacing any document from the same source and its
     /// chunks, in one transaction.
     func replaceDocument(_ document: KnowledgeDocument, chunks: [KnowledgeChunk]) async throws
+    /// A number that grows with every document stored in the knowledge base (`nil` when there is
+    /// no such base): an instance compares it with the one its in-memory index was built at, so a
+    /// document ingested through another instance is seen at the next search.
+    func revision(knowledgeBase: String) async throws -> Int?
     /// Every chunk of a knowledge base, with embeddings (to build the vector index).
     func chunks(knowledgeBase: String) async throws -> [KnowledgeChunk]
     /// Full-text search: chunk ids of the best matches for any of `query`'s words, best first.
