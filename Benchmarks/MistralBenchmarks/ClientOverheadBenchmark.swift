@@ -5,13 +5,13 @@ import MistralKit
 import NIOCore
 import NIOPosix
 
-/// MistralClient against a bare AsyncHTTPClient call, same emulator, same run, interleaved in
-/// rounds so machine noise hits both sides alike. The bare call sends the same bytes and reads
+/// MistralClient against a bare AsyncHTTPClient call, same emulator, same run, one call of each
+/// in turn so machine noise hits both sides alike. The bare call sends the same bytes and reads
 /// the whole body without decoding it, over an HTTPClient configured like MistralKit's default
 /// transport; the difference is what MistralKit adds (headers, status handling, decoding,
 /// logging checks).
 enum ClientOverheadBenchmark {
-    static func run(report: inout Report, rounds: Int = 10, perRound: Int = 100) async throws {
+    static func run(report: inout Report, chatCalls: Int = 3000, streamCalls: Int = 800) async throws {
         try await runInMemory(report: &report)
         let results = try await MistralEmulator.withRunning(EmulatorConfiguration()) { baseURL, _ in
             let client = MistralClient(configuration: .init(apiKey: "bench-key", server: MistralServer(baseURL: baseURL)))
@@ -38,16 +38,38 @@ enum ClientOverheadBenchmark {
                 _ = try await response.body.collect(upTo: 1 << 24)
             }
 
-            var samples: [String: [Double]] = [:]
-            for _ in 0..<rounds {
-                samples["bare chat", default: []] += try await measure(runs: perRound, warmup: 5) { try await bare(chat, streaming: false) }
-                samples["client chat", default: []] += try await measure(runs: perRound, warmup: 5) { _ = try await client.chat(chat) }
-                samples["bare stream", default: []] += try await measure(runs: perRound / 4, warmup: 2) { try await bare(stream, streaming: true) }
-                samples["client stream", default: []] += try await measure(runs: perRound / 4, warmup: 2) {
-                    _ = try await client.chatStream(stream).collect()
-                }
+            // MistralKit's transport alone, with the request the client prepares (its headers and
+            // bytes): splits the difference between the HTTP exchange and the client's own work.
+            let transport = AsyncHTTPClientTransport()
+            func transportOnly(_ request: ChatCompletionRequest, streaming: Bool) async throws {
+                var request = request
+                request.stream = streaming
+                let prepared = try client.prepare(.POST, "/v1/chat/completions", body: request, streaming: streaming)
+                let response = try await transport.send(prepared, deadline: nil)
+                precondition(response.status == 200)
+                _ = try await response.body.collect(upTo: 1 << 24)
             }
+
+            // One call of each kind in turn, the order rotating, so that machine noise (other
+            // processes, frequency changes) falls on every variant alike.
+            var samples = try await interleaved(
+                runs: chatCalls, warmup: 20,
+                [
+                    ("bare chat", { try await bare(chat, streaming: false) }),
+                    ("transport chat", { try await transportOnly(chat, streaming: false) }),
+                    ("client chat", { _ = try await client.chat(chat) }),
+                ])
+            samples.merge(
+                try await interleaved(
+                    runs: streamCalls, warmup: 5,
+                    [
+                        ("bare stream", { try await bare(stream, streaming: true) }),
+                        ("transport stream", { try await transportOnly(stream, streaming: true) }),
+                        ("client stream", { _ = try await client.chatStream(stream).collect() }),
+                    ])
+            ) { $1 }
             try await client.shutdown()
+            try await transport.shutdown()
             return samples.mapValues { $0.sorted() }
         }
         for kind in ["chat", "stream"] {
@@ -55,7 +77,11 @@ enum ClientOverheadBenchmark {
             let ours = results["client \(kind)"]!
             let overhead = (ours.median / bare.median - 1) * 100
             let label = kind == "chat" ? "chat, JSON (16 tokens)" : "chat, streamed (200 chunks)"
+            let transported = results["transport \(kind)"]!
             report.add("Bare AsyncHTTPClient call, \(label)", median: formatMicros(bare.median), p90: formatMicros(bare.quantile(0.9)), note: "\(bare.count) calls")
+            report.add(
+                "MistralKit's transport alone, same request and headers as the client's", median: formatMicros(transported.median),
+                p90: formatMicros(transported.quantile(0.9)), note: String(format: "%+.1f%% vs bare (median)", (transported.median / bare.median - 1) * 100))
             report.add(
                 "MistralClient call, \(label)", median: formatMicros(ours.median), p90: formatMicros(ours.quantile(0.9)),
                 note: String(format: "%+.1f%% vs bare (median); target < 5%%", overhead))

@@ -15,6 +15,25 @@ func measure(runs: Int, warmup: Int = 3, _ body: () async throws -> Void) async 
     return samples.sorted()
 }
 
+/// Times each of `variants` `runs` times, one call of each in turn with the order rotating
+/// every round, after `warmup` rounds; returns each variant's sorted durations in seconds.
+func interleaved(runs: Int, warmup: Int, _ variants: [(String, () async throws -> Void)]) async throws -> [String: [Double]] {
+    var samples: [String: [Double]] = [:]
+    let clock = ContinuousClock()
+    for round in 0..<(warmup + runs) {
+        for offset in variants.indices {
+            let (name, body) = variants[(round + offset) % variants.count]
+            let start = clock.now
+            try await body()
+            let elapsed = clock.now - start
+            if round >= warmup {
+                samples[name, default: []].append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            }
+        }
+    }
+    return samples.mapValues { $0.sorted() }
+}
+
 extension Array where Element == Double {
     /// The value at quantile `q` of a sorted sample.
     func quantile(_ q: Double) -> Double {

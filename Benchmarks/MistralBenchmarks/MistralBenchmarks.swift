@@ -1,7 +1,7 @@
 import Foundation
 
-// `swift run -c release mistral-bench [decode] [overhead] [ratelimit]`: decoding costs, client
-// overhead against the emulator, and the 100-over-20 requests/s rate-limit scenario (about four
+// `swift run -c release mistral-bench [decode] [overhead] [own] [ratelimit] [retrieval]`: decoding
+// costs, client overhead against the emulator (`own`: only MistralKit's own work, in memory), and the 100-over-20 requests/s rate-limit scenario (about four
 // minutes). Without arguments, decode and overhead. Prints each result and a Markdown table for
 // BENCHMARKS.md.
 @main
@@ -10,12 +10,13 @@ struct MistralBenchmarks {
         var report = Report()
         var suites = Set(CommandLine.arguments.dropFirst())
         if suites.isEmpty { suites = ["decode", "overhead"] }
-        if let unknown = suites.subtracting(["decode", "overhead", "ratelimit", "retrieval"]).first {
-            FileHandle.standardError.write(Data("unknown benchmark '\(unknown)': use decode, overhead, ratelimit or retrieval\n".utf8))
+        if let unknown = suites.subtracting(["decode", "overhead", "own", "ratelimit", "retrieval"]).first {
+            FileHandle.standardError.write(Data("unknown benchmark '\(unknown)': use decode, overhead, own, ratelimit or retrieval\n".utf8))
             exit(2)
         }
         if suites.contains("decode") { try await DecodeBenchmarks.run(report: &report) }
         if suites.contains("overhead") { try await ClientOverheadBenchmark.run(report: &report) }
+        if suites.contains("own") && !suites.contains("overhead") { try await ClientOverheadBenchmark.runInMemory(report: &report) }
         if suites.contains("ratelimit") { try await RateLimitScenario.run(report: &report) }
         if suites.contains("retrieval") { try await RetrievalBenchmark.run(report: &report) }
         let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import MistralTestSupport
 import Testing
 
@@ -45,5 +46,36 @@ struct ExactTokenCounterTests {
         let error = #expect(throws: MistralError.self) { try ExactTokenCounter(contentsOf: URL(fileURLWithPath: "/nonexistent/tekken.json")) }
         #expect(error?.kind == .configuration)
         #expect(error?.message.contains("/nonexistent/tekken.json") == true)
+    }
+
+    /// A counter that counts how often the client asks it for a prompt's tokens.
+    final class CountingCounter: TokenCounting, @unchecked Sendable {
+        let calls = Mutex(0)
+        var isExact: Bool { false }
+        func tokens(in text: String) -> Int { text.count / 4 }
+        func promptTokens(for request: ChatCompletionRequest) throws -> Int {
+            calls.withLock { $0 += 1 }
+            return 10
+        }
+    }
+
+    /// Counting a prompt costs microseconds per call: the client counts only when a budget, a
+    /// token rate limit or an exact context check needs the number, and then once.
+    @Test func thePromptIsCountedOnlyWhenSomethingNeedsIt() async throws {
+        let request = ChatCompletionRequest(model: "tiny", messages: [.user("Hello there")], maxTokens: 8)
+        let plain = CountingCounter()
+        let transport = ScriptedTransport { _, _ in Canned.json() }
+        _ = try await scriptedClient(transport) { $0.tokenCounter = plain }.chat(request)
+        #expect(plain.calls.withLock { $0 } == 0)
+
+        let budgeted = CountingCounter()
+        let budget = Budget(hardLimitUSD: 100)
+        _ = try await scriptedClient(transport) {
+            $0.tokenCounter = budgeted
+            $0.budget = budget
+            $0.rateLimiter = RateLimiter(limits: RateLimits(tokensPerMinute: 1_000_000))
+        }.chat(request)
+        #expect(budgeted.calls.withLock { $0 } == 1)
+        #expect(transport.count == 2)
     }
 }

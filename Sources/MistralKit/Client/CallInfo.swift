@@ -13,8 +13,9 @@ struct CallInfo: Sendable {
     var tags: [String: String]
     /// Whether usage is recorded (generation and embedding calls).
     var metered: Bool
-    /// Estimated prompt tokens.
-    var promptEstimate: Int
+    /// Estimated prompt tokens, counted when first needed.
+    var prompt: PromptTokenCount = .zero
+    var promptEstimate: Int { prompt.value }
     /// Completion tokens the call may use (`max_tokens`, or an assumption).
     var completionReserve: Int
     var pricing: PricingContext

@@ -12,7 +12,10 @@ final class CallTracker: Sendable {
     let call: CallInfo
     let upstream: ResolvedUpstream
     let answeredBy: AnsweredBy?
-    private let configuration: MistralClient.Configuration
+    // The two parts of the client's configuration it uses, not a copy of all of it (copying
+    // the configuration retains every one of its references).
+    private let tokenCounter: any TokenCounting
+    private let usageLedger: (any UsageLedger)?
     private let metrics: ClientMetrics
     private let started: ContinuousClock.Instant
     private let span: any Span
@@ -39,7 +42,8 @@ final class CallTracker: Sendable {
         self.call = call
         self.upstream = upstream
         self.answeredBy = answeredBy
-        self.configuration = configuration
+        self.tokenCounter = configuration.tokenCounter
+        self.usageLedger = configuration.usageLedger
         self.metrics = metrics
         self.started = started
         self.span = span
@@ -77,7 +81,7 @@ final class CallTracker: Sendable {
             // Tokens were spent but not reported (a cut stream, an undecodable body): estimate.
             estimated = true
             prompt = call.promptEstimate
-            completion = partialText.map { configuration.tokenCounter.tokens(in: $0) } ?? chunks
+            completion = partialText.map { tokenCounter.tokens(in: $0) } ?? chunks
         }
         let cost = upstream.prices.cost(
             promptTokens: prompt, completionTokens: completion, cachedTokens: cached, model: model, context: call.pricing)
@@ -86,7 +90,7 @@ final class CallTracker: Sendable {
         let outcome = error.map { $0.kind.description } ?? "ok"
         if call.metered {
             metrics.usage(model: model, prompt: prompt, completion: completion, cached: cached, costUSD: cost)
-            configuration.usageLedger?.record(
+            usageLedger?.record(
                 UsageRecord(
                     endpoint: call.operation, model: model, provider: upstream.name, requestID: requestID,
                     promptTokens: prompt, completionTokens: completion, cachedTokens: cached, costUSD: cost, estimated: estimated,

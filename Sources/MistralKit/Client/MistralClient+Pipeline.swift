@@ -19,11 +19,12 @@ extension MistralClient {
         body: [UInt8]?, call: CallInfo, upstream: ResolvedUpstream, answeredBy: AnsweredBy? = nil
     ) async throws -> Admitted {
         if let configurationError, upstream.name == Self.primaryUpstreamName { throw configurationError }
-        let configuration = self.configuration
         let started = ContinuousClock.now
         let deadline = configuration.timeouts.total.map { started + $0 }
         var logger = configuration.logger
-        logger[metadataKey: "model"] = call.model.map { "\($0)" }
+        // Setting metadata makes some handlers re-render theirs (StreamLogHandler does): only
+        // when debug lines will be written. The one warning below names the model itself.
+        if logger.logLevel <= .debug { logger[metadataKey: "model"] = call.model.map { "\($0)" } }
 
         let span = tracer.startSpan(
             call.genAIOperation.map { "\($0) \(call.model ?? "")" } ?? call.operation,
@@ -178,7 +179,7 @@ extension MistralClient {
                 "elapsed-ms": "\((ContinuousClock.now - started).secondsValue * 1000)",
             ])
         if let deprecation = response.headers.first(name: "x-model-deprecation-timestamp") {
-            logger.warning("model is deprecated", metadata: ["deprecation": "\(deprecation)"])
+            logger.warning("model is deprecated", metadata: ["deprecation": "\(deprecation)", "model": "\(call.model ?? "-")"])
         }
         guard (200..<300).contains(response.status) else {
             let body = (try? await response.body.collect(upTo: 1 << 20)) ?? []

@@ -92,7 +92,7 @@ public final class MistralClient: Sendable {
         let texts = request.input
         var call = plainCall("embeddings", .POST, "/v1/embeddings", model: request.model, metered: true, tags: tags)
         call.genAIOperation = "embeddings"
-        call.promptEstimate = texts.reduce(0) { $0 + configuration.tokenCounter.tokens(in: $1) }
+        call.prompt = promptCount(of: texts)
         var response: EmbeddingResponse = try await run(
             call, body: request, usage: { $0.usage }, model: { $0.model })
         let dtype = request.outputDtype ?? .float
@@ -194,12 +194,12 @@ public final class MistralClient: Sendable {
     ) -> CallInfo {
         CallInfo(
             operation: operation, genAIOperation: nil, method: method, path: path, model: model, streaming: false,
-            tags: UsageTags.resolved(tags), metered: metered, promptEstimate: 0, completionReserve: 0, pricing: pricing(for: primary))
+            tags: UsageTags.resolved(tags), metered: metered, completionReserve: 0, pricing: pricing(for: primary))
     }
 
     private func classifierCall(_ operation: String, _ path: String, _ model: String, _ texts: [String], _ tags: [String: String]) -> CallInfo {
         var call = plainCall(operation, .POST, path, model: model, metered: true, tags: tags)
-        call.promptEstimate = texts.reduce(0) { $0 + configuration.tokenCounter.tokens(in: $1) }
+        call.prompt = promptCount(of: texts)
         return call
     }
 
@@ -215,7 +215,7 @@ public final class MistralClient: Sendable {
             var routed = request
             routed.model = model
             let call = chatCall(routed, operation: streaming ? "chat.stream" : "chat", tags: tags, upstream: upstream)
-            try checkContextWindow(routed, promptTokens: call.promptEstimate)
+            try checkContextWindow(routed, prompt: call.prompt)
             return try await body(routed, call, upstream, answeredBy)
         }
     }
@@ -225,7 +225,8 @@ public final class MistralClient: Sendable {
         call.genAIOperation = "chat"
         call.streaming = request.stream == true
         call.pricing = pricing(for: upstream, tier: request.serviceTier)
-        call.promptEstimate = (try? configuration.tokenCounter.promptTokens(for: request)) ?? 0
+        let counter = configuration.tokenCounter
+        call.prompt = PromptTokenCount { (try? counter.promptTokens(for: request)) ?? 0 }
         call.completionReserve = request.maxTokens ?? configuration.budget?.assumedCompletionTokens ?? 0
         call.maxTokens = request.maxTokens
         call.temperature = request.temperature
@@ -233,8 +234,9 @@ public final class MistralClient: Sendable {
     }
 
     /// Refuses a request that cannot fit its model's context, when the count is exact.
-    private func checkContextWindow(_ request: ChatCompletionRequest, promptTokens: Int) throws {
+    private func checkContextWindow(_ request: ChatCompletionRequest, prompt: PromptTokenCount) throws {
         guard configuration.tokenCounter.isExact, let window = configuration.contextWindows[request.model] else { return }
+        let promptTokens = prompt.value
         let needed = promptTokens + (request.maxTokens ?? 0)
         guard needed > window else { return }
         let detail = request.maxTokens.map { " plus max_tokens \($0)" } ?? ""
@@ -247,11 +249,17 @@ public final class MistralClient: Sendable {
         var call = plainCall(operation, .POST, "/v1/fim/completions", model: request.model, metered: true, tags: tags)
         call.genAIOperation = "text_completion"
         call.streaming = request.stream == true
-        call.promptEstimate = configuration.tokenCounter.tokens(in: request.prompt + (request.suffix ?? ""))
+        let counter = configuration.tokenCounter
+        call.prompt = PromptTokenCount { counter.tokens(in: request.prompt + (request.suffix ?? "")) }
         call.completionReserve = request.maxTokens ?? configuration.budget?.assumedCompletionTokens ?? 0
         call.maxTokens = request.maxTokens
         call.temperature = request.temperature
         return call
+    }
+
+    private func promptCount(of texts: [String]) -> PromptTokenCount {
+        let counter = configuration.tokenCounter
+        return PromptTokenCount { texts.reduce(0) { $0 + counter.tokens(in: $1) } }
     }
 
     private func pricing(for upstream: ResolvedUpstream, tier: ServiceTier? = nil) -> PricingContext {

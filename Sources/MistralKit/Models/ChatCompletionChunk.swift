@@ -177,7 +177,7 @@ extension ChatCompletionChunk {
             } else if name.spells("usage") {
                 try seen.insert(5)
                 if try !cursor.skipNull() {
-                    chunk.usage = try UsageInfo.fastPath(cursor.value(depth: 1))
+                    chunk.usage = try UsageInfo.read(&cursor, depth: 1)
                 }
             } else if name.spells("error") || name.spells("detail") {
                 throw JSONCursor.Miss()
@@ -273,37 +273,58 @@ extension [ToolCall] {
 }
 
 extension UsageInfo {
-    /// Usage from its parsed tree by the same rules as `init(from:)`, without `Codable`
-    /// containers (which cost more than the rest of a response): the three counts must be
-    /// integers or absent (anything else is a miss, where `Decodable` throws); the optional
-    /// extras are `nil` when unreadable, as `Decodable` reads them with `try?`.
-    static func fastPath(_ value: JSONValue) throws(JSONCursor.Miss) -> UsageInfo {
-        guard case .object(let members) = value else { throw JSONCursor.Miss() }
-        func count(_ key: String) throws(JSONCursor.Miss) -> Int? {
-            guard let value = members[key], value != .null else { return nil }
-            guard let number = value.exactInteger(Int.self) else { throw JSONCursor.Miss() }
-            return number
+    /// Reads a usage object whose `{` is next, by the same rules as `init(from:)`, without a tree
+    /// for the counts (building one cost more than the rest of a response): the three counts must
+    /// be integers or `null` (anything else is a miss, where `Decodable` throws); the optional
+    /// extras are `nil` when unreadable, as `Decodable` reads them with `try?`; every other member
+    /// (the two details objects too) is kept in ``additional`` as a tree. `depth` is the depth of
+    /// the object that holds `usage` (1 for a response or a chunk).
+    static func read(_ cursor: inout JSONCursor, depth: Int) throws(JSONCursor.Miss) -> UsageInfo {
+        guard try cursor.openObjectOrNull() else { throw JSONCursor.Miss() }
+        var prompt: Int?
+        var completion: Int?
+        var total: Int?
+        var audio: Int?
+        var serviceTier: ServiceTier?
+        var additional: [String: JSONValue] = [:]
+        var seen = SeenMembers()
+        var first = true
+        while let name = try cursor.nextMember(first: &first) {
+            if name.spells("prompt_tokens") {
+                try seen.insert(0)
+                prompt = try cursor.intOrNull()
+            } else if name.spells("completion_tokens") {
+                try seen.insert(1)
+                completion = try cursor.intOrNull()
+            } else if name.spells("total_tokens") {
+                try seen.insert(2)
+                total = try cursor.intOrNull()
+            } else if name.spells("prompt_audio_seconds") {
+                try seen.insert(3)
+                audio = try cursor.value(depth: depth + 1).exactInteger(Int.self)
+            } else if name.spells("service_tier") {
+                try seen.insert(4)
+                if case .string(let tier) = try cursor.value(depth: depth + 1) { serviceTier = ServiceTier(rawValue: tier) }
+            } else {
+                let key = String(decoding: name, as: UTF8.self)
+                // A repeated member: the tree path decides which one wins.
+                guard additional[key] == nil else { throw JSONCursor.Miss() }
+                additional[key] = try cursor.value(depth: depth + 1)
+            }
         }
         func detail(_ object: String, _ key: String) -> Int? {
-            guard case .object(let details)? = members[object] else { return nil }
+            guard case .object(let details)? = additional[object] else { return nil }
             return details[key]?.exactInteger(Int.self)
         }
-        let prompt = try count("prompt_tokens") ?? 0
-        let completion = try count("completion_tokens") ?? 0
-        var serviceTier: ServiceTier?
-        if case .string(let tier)? = members["service_tier"] { serviceTier = ServiceTier(rawValue: tier) }
+        let prompts = prompt ?? 0
+        let completions = completion ?? 0
         return UsageInfo(
-            promptTokens: prompt, completionTokens: completion, totalTokens: try count("total_tokens") ?? (prompt + completion),
-            promptAudioSeconds: members["prompt_audio_seconds"]?.exactInteger(Int.self), serviceTier: serviceTier,
+            promptTokens: prompts, completionTokens: completions, totalTokens: total ?? (prompts + completions),
+            promptAudioSeconds: audio, serviceTier: serviceTier,
             cachedTokens: detail("prompt_tokens_details", "cached_tokens"),
             reasoningTokens: detail("completion_tokens_details", "reasoning_tokens"),
-            additional: members.filter { !fastPathKnownKeys.contains($0.key) })
+            additional: additional)
     }
-
-    /// The members ``UsageInfo`` names (the rest are kept in ``additional``).
-    private static let fastPathKnownKeys: Set<String> = [
-        "prompt_tokens", "completion_tokens", "total_tokens", "prompt_audio_seconds", "service_tier",
-    ]
 }
 
 /// The known members an object has shown, so a repeated one sends the bytes to the tree path

@@ -132,7 +132,7 @@ extension ChatCompletionResponse {
             } else if name.spells("usage") {
                 try seen.insert(5)
                 if try !cursor.skipNull() {
-                    response.usage = try UsageInfo.fastPath(cursor.value(depth: 1))
+                    response.usage = try UsageInfo.read(&cursor, depth: 1)
                 }
             } else {
                 _ = try cursor.value(depth: 1)

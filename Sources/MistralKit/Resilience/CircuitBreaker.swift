@@ -67,9 +67,12 @@ public final class CircuitBreakers: Sendable {
     /// Admits a call or throws `.circuitOpen`. Every admitted call must be followed by one
     /// ``record(upstream:model:outcome:)``.
     func admit(upstream: String, model: String?) throws {
-        let now = timeline.now()
-        let key = Self.key(upstream, model)
+        let timeline = self.timeline
         let admission = circuits.withLock { circuits -> Admission in
+            // Healthy circuits are not stored: the usual call neither builds a key nor reads the clock.
+            if circuits.isEmpty { return .admitted }
+            let key = Self.key(upstream, model)
+            let now = timeline.now()
             switch circuits[key] ?? .closed(failures: 0) {
             case .closed: return .admitted
             case .open(let until) where until > now: return .refused(retryIn: until - now)
@@ -103,13 +106,15 @@ public final class CircuitBreakers: Sendable {
 
     /// Records the outcome of an admitted call.
     func record(upstream: String, model: String?, outcome: Outcome) {
-        let now = timeline.now()
-        let key = Self.key(upstream, model)
+        let timeline = self.timeline
         circuits.withLock { circuits in
+            if circuits.isEmpty, outcome != .failure { return }
+            let key = Self.key(upstream, model)
             let circuit = circuits[key] ?? .closed(failures: 0)
+            let now = timeline.now()
             switch (circuit, outcome) {
             case (_, .success):
-                circuits[key] = .closed(failures: 0)
+                circuits[key] = nil  // closed with no failures
             case (.closed(let failures), .failure):
                 circuits[key] =
                     failures + 1 >= policy.failureThreshold
