@@ -93,6 +93,71 @@ enum RetrievalBenchmark {
         report.add(
             "Hybrid, but the vector scan on all \(cores) cores beside the full-text query", median: formatMillis(crowdedTimes.median),
             p90: formatMillis(crowdedTimes.quantile(0.9)), note: String(format: "%.2f× the hybrid search's time", crowdedTimes.median / hybridTimes.median))
+
+        try await naturalText(report: &report, store: store, chunks: count, generator: &generator)
+    }
+
+    /// Full-text search over chunks whose words follow Zipf's law, as real text does, with the
+    /// commonest English words at the top: what a question like "what are my delivery options"
+    /// costs, stop words dropped, and what a query of common words that are not stop words costs.
+    static func naturalText(report: inout Report, store: SQLiteChatStore, chunks count: Int, generator: inout SystemRandomNumberGenerator) async throws {
+        let common = [
+            "the", "of", "and", "to", "a", "in", "is", "you", "that", "it", "he", "was", "for", "on", "are", "as", "with", "his", "they",
+            "i", "at", "be", "this", "have", "from", "or", "by", "what", "my", "we",
+        ]
+        let vocabulary = common + (common.count..<50_000).map { "w\($0)" }
+        var cumulative: [Double] = []
+        var total = 0.0
+        for rank in vocabulary.indices {
+            total += 1 / Double(rank + 1)
+            cumulative.append(total)
+        }
+        func word() -> String {
+            let target = Double.random(in: 0..<total, using: &generator)
+            var low = 0
+            var high = cumulative.count - 1
+            while low < high {
+                let middle = (low + high) / 2
+                if cumulative[middle] <= target { low = middle + 1 } else { high = middle }
+            }
+            return vocabulary[low]
+        }
+        try await store.createKnowledgeBase(KnowledgeBase(name: "natural"))
+        print("storing \(count) chunks of Zipf-distributed words in SQLite (FTS5)")
+        for document in 0..<(count / 1000) {
+            let doc = KnowledgeDocument(knowledgeBase: "natural", source: "doc-\(document)", title: "Document \(document)", content: "\(document)", chunkCount: 1000)
+            let chunks = (0..<1000).map { position in
+                KnowledgeChunk(
+                    id: "natural-\(document * 1000 + position)", documentID: doc.id, position: position,
+                    text: (0..<40).map { _ in word() }.joined(separator: " "), embedding: [0])
+            }
+            try await store.replaceDocument(doc, chunks: chunks)
+        }
+        func times(_ queries: [String]) async throws -> [Double] {
+            var samples: [Double] = []
+            for round in 0..<40 {
+                let start = ContinuousClock.now
+                _ = try await store.searchText(knowledgeBase: "natural", query: queries[round % queries.count], limit: 20)
+                samples.append((ContinuousClock.now - start).seconds)
+            }
+            return samples.sorted()
+        }
+        // Questions: three stop words and two content words (ranks 100–2,000 and 2,000–20,000).
+        let questions = (0..<20).map { _ in
+            "what are my w\(Int.random(in: 100..<2000, using: &generator)) w\(Int.random(in: 2000..<20_000, using: &generator))"
+        }
+        let questionTimes = try await times(questions)
+        report.add(
+            "Full-text top-20, natural word frequencies: a question with 3 stop words and 2 content words", median: formatMillis(questionTimes.median),
+            p90: formatMillis(questionTimes.quantile(0.9)), note: "stop words left out of the query; 100,000 chunks, Zipf over 50,000 words")
+        // Common words that are not stop words (ranks 30–60: each in about 5–10% of chunks).
+        let commonQueries = (0..<20).map { _ in
+            "w\(Int.random(in: 30..<60, using: &generator)) w\(Int.random(in: 30..<60, using: &generator)) w\(Int.random(in: 2000..<20_000, using: &generator))"
+        }
+        let commonTimes = try await times(commonQueries)
+        report.add(
+            "Same, 2 common words that are not stop words and 1 content word", median: formatMillis(commonTimes.median),
+            p90: formatMillis(commonTimes.quantile(0.9)), note: "what is left: bm25 scores every chunk holding a common word")
     }
 }
 

@@ -61,10 +61,29 @@ enum StoreRows {
     }
 
     /// The words of a full-text query, lower-cased letters and digits only (so no query syntax
-    /// gets through), at most 32.
+    /// gets through), at most 32, without stop words ("what", "are", "my"; "les", "est") unless
+    /// the query has nothing else.
+    ///
+    /// A stop word is in most chunks of a real knowledge base, so ranking it scores most of the
+    /// base for almost no weight: over 100,000 chunks, a question with three such words took FTS5
+    /// about 150 times longer than its other words alone (BENCHMARKS.md, retrieval).
     static func searchTerms(_ query: String) -> [String] {
-        Array(query.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init).prefix(32))
+        let words = query.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber) }).map(String.init)
+        let meaningful = words.filter { !stopWords.contains($0) }
+        return Array((meaningful.isEmpty ? words : meaningful).prefix(32))
     }
+
+    /// The commonest function words of English and French (Mistral's two first languages).
+    static let stopWords: Set<String> = [
+        "a", "about", "after", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can", "could",
+        "did", "do", "does", "for", "from", "had", "has", "have", "he", "her", "him", "his", "how", "i", "if", "in", "into", "is", "it",
+        "its", "me", "my", "no", "not", "of", "on", "or", "our", "she", "so", "than", "that", "the", "their", "them", "then", "there",
+        "these", "they", "this", "those", "to", "us", "was", "we", "were", "what", "when", "where", "which", "who", "why", "will",
+        "with", "would", "you", "your",
+        "au", "aux", "avec", "ce", "ces", "cette", "dans", "de", "des", "du", "elle", "en", "est", "et", "il", "je", "la", "le", "les",
+        "leur", "lui", "ma", "mais", "mes", "mon", "ne", "nous", "ou", "par", "pas", "pour", "qu", "que", "qui", "sa",
+        "se", "ses", "son", "sont", "sur", "ta", "te", "tes", "ton", "tu", "un", "une", "vos", "votre", "vous",
+    ]
 
     /// Citations as JSON text; `nil` when there are none.
     static func encodeCitations(_ citations: [Citation]) throws -> String? {

@@ -101,6 +101,24 @@ struct KnowledgeTests {
         }
     }
 
+    /// Stop words are left out of full-text queries (they would make the database score most of
+    /// a large base), unless the query has nothing else.
+    @Test(arguments: EngineTests.backends)
+    func fullTextSearchIgnoresStopWordsUnlessThereIsNothingElse(_ backend: EngineTests.Backend) async throws {
+        try await withKnowledge(backend) { service, _, directory, name in
+            for (file, _) in Self.faq { _ = try await service.ingest(file: directory.appendingPathComponent(file), into: name) }
+            let texts = Dictionary(uniqueKeysWithValues: try await service.store.chunks(knowledgeBase: name).map { ($0.id, $0.text.lowercased()) })
+            // "the" is in the shipping and account articles, "refund" only in the returns one.
+            let question = try await service.store.searchText(knowledgeBase: name, query: "Where is the refund?", limit: 10)
+            #expect(!question.isEmpty)
+            #expect(question.allSatisfy { texts[$0]?.contains("refund") == true }, "\(question.map { texts[$0] ?? "?" })")
+            #expect(question == (try await service.store.searchText(knowledgeBase: name, query: "refund", limit: 10)))
+            let onlyStopWords = try await service.store.searchText(knowledgeBase: name, query: "from the", limit: 10)
+            #expect(!onlyStopWords.isEmpty)
+            #expect(onlyStopWords.allSatisfy { texts[$0]?.contains("the") == true })
+        }
+    }
+
     @Test(arguments: EngineTests.backends)
     func badDocumentsAreRefusedAndLeaveTheBaseUntouched(_ backend: EngineTests.Backend) async throws {
         try await withKnowledge(backend) { service, emulator, directory, name in
