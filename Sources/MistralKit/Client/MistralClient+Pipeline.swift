@@ -26,9 +26,12 @@ extension MistralClient {
         // when debug lines will be written. The one warning below names the model itself.
         if logger.logLevel <= .debug { logger[metadataKey: "model"] = call.model.map { "\($0)" } }
 
-        let span = tracer.startSpan(
-            call.genAIOperation.map { "\($0) \(call.model ?? "")" } ?? call.operation,
-            context: ServiceContext.current ?? .topLevel, ofKind: .client)
+        let span: any Span =
+            tracing
+            ? tracer.startSpan(
+                call.genAIOperation.map { "\($0) \(call.model ?? "")" } ?? call.operation,
+                context: ServiceContext.current ?? .topLevel, ofKind: .client)
+            : NoOpTracer.NoOpSpan(context: .topLevel)
         // A span that records nothing (the default no-op tracer) needs no attributes: building
         // them parses the base URL on every call.
         if span.isRecording { Self.describe(span, call: call, upstream: upstream) }
@@ -61,9 +64,10 @@ extension MistralClient {
         var waited = Duration.zero
         while true {
             attempt += 1
+            let hooks = configuration.hooks
             let context = HookContext(
                 operation: call.operation, model: call.model, upstream: upstream.name, baseURL: upstream.baseURL,
-                attempt: attempt, tags: call.tags)
+                attempt: attempt, tags: hooks.isEmpty ? [:] : call.tags)
             var admittedByBreaker = false
             do {
                 try Task.checkCancellation()
@@ -150,10 +154,11 @@ extension MistralClient {
         _ request: HTTPRequestDescription, call: CallInfo, upstream: ResolvedUpstream, attempt: Int, parent: any Span,
         deadline: ContinuousClock.Instant?, logger: Logger
     ) async throws -> HTTPResponseStream {
-        let attemptSpan = tracer.startSpan("attempt \(attempt)", context: parent.context, ofKind: .client)
+        let attemptSpan: any Span =
+            tracing ? tracer.startSpan("attempt \(attempt)", context: parent.context, ofKind: .client) : NoOpTracer.NoOpSpan(context: .topLevel)
         defer { attemptSpan.end() }
         var request = request
-        tracer.inject(attemptSpan.context, into: &request.headers, using: HTTPHeadersInjector())
+        if tracing { tracer.inject(attemptSpan.context, into: &request.headers, using: HTTPHeadersInjector()) }
         if attempt > 1 { attemptSpan.attributes[GenAIAttributes.resendCount] = attempt - 1 }
         logger.debug("request", metadata: ["method": "\(request.method.rawValue)", "path": "\(call.path)", "attempt": "\(attempt)"])
         if logger.logLevel <= .trace, let body = request.body {

@@ -28,9 +28,13 @@ public final class MistralClient: Sendable {
     let configurationError: MistralError?
     let metrics: ClientMetrics
     let tracer: any Tracer
+    /// False for the no-op tracer (the default): then no span name is built and no span made.
+    let tracing: Bool
     let timeline: Timeline
     let responseTimes = ResponseTimeEstimate()
     private let primary: ResolvedUpstream
+    /// The pricing context of calls to `primary`, worked out once.
+    private let primaryPricing: PricingContext
 
     /// Creates a client. Without a `transport`, an ``AsyncHTTPClientTransport`` with the
     /// configuration's timeouts is used.
@@ -43,10 +47,12 @@ public final class MistralClient: Sendable {
                 connectTimeout: configuration.timeouts.connect, readIdleTimeout: configuration.timeouts.readIdle)
         self.metrics = ClientMetrics(factory: configuration.metricsFactory)
         self.tracer = configuration.tracer ?? InstrumentationSystem.tracer
+        self.tracing = !(tracer is NoOpTracer)
         self.timeline = .of(configuration.clock)
         self.primary = ResolvedUpstream(
             name: Self.primaryUpstreamName, baseURL: configuration.server.baseURL, apiKey: configuration.apiKey,
             dialect: .mistral, prices: configuration.prices)
+        self.primaryPricing = Self.pricing(configuration.pricing, for: primary)
     }
 
     /// Releases the connection pool. Calls made afterwards fail.
@@ -160,7 +166,8 @@ public final class MistralClient: Sendable {
         var headers = HTTPHeaders()
         if let key = upstream.apiKey, !key.isEmpty { headers.add(name: "Authorization", value: "Bearer \(key)") }
         headers.add(name: "User-Agent", value: configuration.userAgent)
-        headers.add(name: "Accept", value: streaming ? "text/event-stream" : "application/json")
+        // JSON is what every endpoint answers by default; a stream says what it expects.
+        if streaming { headers.add(name: "Accept", value: "text/event-stream") }
         if bytes != nil { headers.add(name: "Content-Type", value: "application/json") }
         for (name, value) in configuration.defaultHeaders { headers.replaceOrAdd(name: name, value: value) }
         return HTTPRequestDescription(method: method, url: upstream.baseURL + path, headers: headers, body: bytes)
@@ -263,9 +270,15 @@ public final class MistralClient: Sendable {
     }
 
     private func pricing(for upstream: ResolvedUpstream, tier: ServiceTier? = nil) -> PricingContext {
-        var pricing = configuration.pricing
-        if upstream.dialect == .mistral, [MistralServer.eu, .us].contains(MistralServer(baseURL: upstream.baseURL)) { pricing.regional = true }
+        var pricing = upstream.name == primary.name ? primaryPricing : Self.pricing(configuration.pricing, for: upstream)
         if tier == .priority { pricing.priority = true }
+        return pricing
+    }
+
+    /// `base` for calls to `upstream`: regional prices on Mistral's EU and US servers.
+    private static func pricing(_ base: PricingContext, for upstream: ResolvedUpstream) -> PricingContext {
+        var pricing = base
+        if upstream.dialect == .mistral, [MistralServer.eu, .us].contains(MistralServer(baseURL: upstream.baseURL)) { pricing.regional = true }
         return pricing
     }
 
@@ -355,8 +368,8 @@ public final class MistralClient: Sendable {
     private func withFallbacks<Result>(
         model: String, _ attempt: (String, ResolvedUpstream, AnsweredBy?) async throws -> Result
     ) async throws -> Result {
+        guard !configuration.fallbacks.isEmpty else { return try await attempt(model, primary, nil) }
         let routes = [FallbackRoute(model: model)] + configuration.fallbacks
-        guard routes.count > 1 else { return try await attempt(model, primary, nil) }
         var skipped: [String] = []
         for (index, route) in routes.enumerated() {
             let upstream = route.upstream.map { upstream in
