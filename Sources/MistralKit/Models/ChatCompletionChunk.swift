@@ -134,18 +134,37 @@ extension ChatCompletionChunk {
     /// path, which returns the same chunk or throws its usual error. Usage, content chunks and
     /// tool calls are read as small trees by the tree path's own code.
     /// `previous`, the stream's last chunk, lends its strings when this one repeats them.
-    static func fastPath(_ bytes: UnsafeBufferPointer<UInt8>, previous: ChatCompletionChunk? = nil) -> ChatCompletionChunk? {
+    static func fastPath(_ bytes: UnsafeBufferPointer<UInt8>, previous: RepeatedStrings? = nil) -> ChatCompletionChunk? {
         var cursor = JSONCursor(bytes)
         return try? read(&cursor, previous: previous)
     }
 
     /// ``fastPath(_:previous:)`` over any bytes (copied when they are not contiguous).
-    static func fastPath(_ bytes: some Collection<UInt8>, previous: ChatCompletionChunk? = nil) -> ChatCompletionChunk? {
+    static func fastPath(_ bytes: some Collection<UInt8>, previous: RepeatedStrings? = nil) -> ChatCompletionChunk? {
         if let chunk = bytes.withContiguousStorageIfAvailable({ fastPath($0, previous: previous) }) { return chunk }
         return Array(bytes).withUnsafeBufferPointer { fastPath($0, previous: previous) }
     }
 
-    private static func read(_ cursor: inout JSONCursor, previous: ChatCompletionChunk?) throws(JSONCursor.Miss) -> ChatCompletionChunk {
+    /// ``fastPath(_:previous:)`` lent the strings of a whole chunk.
+    static func fastPath(_ bytes: some Collection<UInt8>, previous: ChatCompletionChunk?) -> ChatCompletionChunk? {
+        fastPath(bytes, previous: previous.map(RepeatedStrings.init))
+    }
+
+    /// The strings every chunk of a stream repeats: kept from one chunk to lend to the next
+    /// (keeping the whole chunk cost a copy and a release of all of it per chunk).
+    struct RepeatedStrings: Sendable {
+        var id: String
+        var object: String
+        var model: String
+
+        init(_ chunk: ChatCompletionChunk) {
+            id = chunk.id
+            object = chunk.object
+            model = chunk.model
+        }
+    }
+
+    private static func read(_ cursor: inout JSONCursor, previous: RepeatedStrings?) throws(JSONCursor.Miss) -> ChatCompletionChunk {
         guard try cursor.openObjectOrNull() else { throw JSONCursor.Miss() }
         var chunk = ChatCompletionChunk(id: "", created: 0, model: "", choices: [])
         var seen = SeenMembers()

@@ -57,8 +57,8 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
         public private(set) var accumulator = ChatCompletionAccumulator()
         var finished = false
         let tracker: CallTracker?
-        /// Lends its id, object and model strings to the next chunk when they repeat.
-        var lastChunk: ChatCompletionChunk?
+        /// The last chunk's id, object and model, lent to the next chunk when they repeat.
+        var repeated: ChatCompletionChunk.RepeatedStrings?
 
         init(body: ResponseBody.AsyncIterator, requestID: String?, logger: Logger, tracker: CallTracker?) {
             self.body = body
@@ -127,9 +127,9 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
             }
             // A plain chunk is read straight from its bytes; anything else (an error event, an
             // error body, a malformed chunk) takes the tree path below, which owns every error.
-            if event.event != "error", let chunk = ChatCompletionChunk.fastPath(event.data.utf8, previous: lastChunk) {
+            if event.event != "error", let chunk = ChatCompletionChunk.fastPath(event.data.utf8, previous: repeated) {
                 accumulator.add(chunk)
-                lastChunk = chunk
+                repeated = ChatCompletionChunk.RepeatedStrings(chunk)
                 return chunk
             }
             let json: JSONValue
