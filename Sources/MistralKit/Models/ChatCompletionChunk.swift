@@ -135,8 +135,14 @@ extension ChatCompletionChunk {
     /// tool calls are read as small trees by the tree path's own code.
     /// `previous`, the stream's last chunk, lends its strings when this one repeats them.
     static func fastPath(_ bytes: UnsafeBufferPointer<UInt8>, previous: RepeatedStrings? = nil) -> ChatCompletionChunk? {
+        try? read(bytes, previous: previous)
+    }
+
+    /// ``fastPath(_:previous:)`` that throws its miss instead of wrapping the chunk in an
+    /// optional (a copy of the whole chunk, on a path taken for every chunk of every stream).
+    static func read(_ bytes: UnsafeBufferPointer<UInt8>, previous: RepeatedStrings?) throws(JSONCursor.Miss) -> ChatCompletionChunk {
         var cursor = JSONCursor(bytes)
-        return try? read(&cursor, previous: previous)
+        return try read(&cursor, previous: previous)
     }
 
     /// ``fastPath(_:previous:)`` over any bytes (copied when they are not contiguous).

@@ -51,7 +51,8 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
         let requestID: String?
         let logger: Logger
         var parser = ServerSentEventParser()
-        var pending: [ServerSentEvent] = []
+        /// Events parsed from the last read and not handled yet, their data still bytes.
+        var pending = PendingEvents()
         var pendingIndex = 0
         /// Everything received so far, folded.
         public private(set) var accumulator = ChatCompletionAccumulator()
@@ -87,13 +88,16 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
 
         private mutating func nextChunk() async throws -> ChatCompletionChunk? {
             while !finished {
-                if pendingIndex < pending.count {
-                    let event = pending[pendingIndex]
+                if pendingIndex < pending.events.count {
+                    let (type, range) = pending.events[pendingIndex]
                     pendingIndex += 1
-                    if let chunk = try handle(event) { return chunk }
+                    let bytes = pending.bytes
+                    if let chunk = try bytes.withUnsafeBufferPointer({ try handle(type: type, data: UnsafeBufferPointer(rebasing: $0[range])) }) {
+                        return chunk
+                    }
                     continue
                 }
-                pending.removeAll(keepingCapacity: true)
+                pending.removeAll()
                 pendingIndex = 0
                 let buffer: ByteBuffer?
                 do {
@@ -114,24 +118,32 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
                     let cutInsideEvent = parser.finish()
                     return try endOfBody(cutInsideEvent: cutInsideEvent)
                 }
-                parser.feed(buffer.readableBytesView, into: &pending)
+                parser.feed(buffer.readableBytesView, to: &pending)
             }
             return nil
         }
 
-        private mutating func handle(_ event: ServerSentEvent) throws -> ChatCompletionChunk? {
-            if event.data == "[DONE]" {
+        /// One event of type `type` (`nil` for a plain message) with these data bytes.
+        private mutating func handle(type: String?, data: UnsafeBufferPointer<UInt8>) throws -> ChatCompletionChunk? {
+            if data.elementsEqual("[DONE]".utf8) {
                 finished = true
                 try checkFinishReasons()
                 return nil
             }
             // A plain chunk is read straight from its bytes; anything else (an error event, an
             // error body, a malformed chunk) takes the tree path below, which owns every error.
-            if event.event != "error", let chunk = ChatCompletionChunk.fastPath(event.data.utf8, previous: repeated) {
-                accumulator.add(chunk)
-                repeated = ChatCompletionChunk.RepeatedStrings(chunk)
-                return chunk
+            if type != "error" {
+                do {
+                    let chunk = try ChatCompletionChunk.read(data, previous: repeated)
+                    accumulator.add(chunk)
+                    repeated = ChatCompletionChunk.RepeatedStrings(chunk)
+                    return chunk
+                } catch {
+                    // Not a plain chunk: the tree path below decides what it is.
+                }
             }
+            // As text first, as any SSE client sees it (invalid UTF-8 repaired).
+            let event = ServerSentEvent(event: type, data: String(decoding: data, as: UTF8.self))
             let json: JSONValue
             do {
                 json = try JSONParser.parse(event.data.utf8)
@@ -204,5 +216,22 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
             mapped.partial = accumulator.response
             return mapped
         }
+    }
+}
+
+/// Events a read completed, their data kept as bytes in one buffer (no `String` per event).
+struct PendingEvents: ServerSentEventSink {
+    var bytes: [UInt8] = []
+    var events: [(type: String?, range: Range<Int>)] = []
+
+    mutating func receive(event: String?, data: UnsafeBufferPointer<UInt8>, id: String?, retry: Int?) {
+        let start = bytes.count
+        bytes.append(contentsOf: data)
+        events.append((event, start..<bytes.count))
+    }
+
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        events.removeAll(keepingCapacity: true)
     }
 }

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// An incremental parser for `text/event-stream`, following the WHATWG rules.
 ///
 /// Feed it bytes exactly as they arrive: a line, a CRLF pair or a UTF-8 sequence may be split
@@ -20,15 +28,20 @@ public struct ServerSentEventParser: Sendable {
 
     /// Parses `bytes` and appends every event they complete to `events`.
     public mutating func feed<Bytes: Sequence<UInt8>>(_ bytes: Bytes, into events: inout [ServerSentEvent]) {
+        feed(bytes, to: &events)
+    }
+
+    /// Parses `bytes` and hands every event they complete to `sink`, its data as bytes.
+    mutating func feed<Bytes: Sequence<UInt8>, Sink: ServerSentEventSink>(_ bytes: Bytes, to sink: inout Sink) {
         let handled: Void? = bytes.withContiguousStorageIfAvailable { buffer in
-            feed(buffer: buffer, into: &events)
+            feed(buffer: buffer, into: &sink)
         }
         if handled == nil {
-            Array(bytes).withUnsafeBufferPointer { feed(buffer: $0, into: &events) }
+            Array(bytes).withUnsafeBufferPointer { feed(buffer: $0, into: &sink) }
         }
     }
 
-    private mutating func feed(buffer: UnsafeBufferPointer<UInt8>, into events: inout [ServerSentEvent]) {
+    private mutating func feed<Sink: ServerSentEventSink>(buffer: UnsafeBufferPointer<UInt8>, into events: inout Sink) {
         let lf: UInt8 = 0x0A
         let cr: UInt8 = 0x0D
         var index = 0
@@ -37,7 +50,16 @@ public struct ServerSentEventParser: Sendable {
             if buffer[0] == lf { index = 1 }  // the LF of a CRLF pair split across reads
         }
         var lineStart = index
+        // Most streams end lines with LF alone: then `memchr` finds each line's end.
+        let lfOnly = buffer.baseAddress.map { memchr($0, Int32(cr), buffer.count) == nil } ?? true
         while index < buffer.count {
+            if lfOnly {
+                guard let found = memchr(buffer.baseAddress! + index, Int32(lf), buffer.count - index) else {
+                    index = buffer.count
+                    break
+                }
+                index = buffer.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            }
             let byte = buffer[index]
             guard byte == lf || byte == cr else {
                 index += 1
@@ -87,7 +109,7 @@ public struct ServerSentEventParser: Sendable {
         return incomplete
     }
 
-    private mutating func processLine(_ whole: UnsafeBufferPointer<UInt8>, into events: inout [ServerSentEvent]) {
+    private mutating func processLine<Sink: ServerSentEventSink>(_ whole: UnsafeBufferPointer<UInt8>, into events: inout Sink) {
         var current = whole[...]
         if atStreamStart {
             atStreamStart = false
@@ -140,16 +162,27 @@ public struct ServerSentEventParser: Sendable {
         }
     }
 
-    private mutating func dispatch(into events: inout [ServerSentEvent]) {
+    private mutating func dispatch<Sink: ServerSentEventSink>(into events: inout Sink) {
         defer {
             eventType = nil
             pendingFields = false
         }
         guard hasData else { return }
-        let event = ServerSentEvent(
-            event: eventType, data: String(decoding: data, as: UTF8.self), id: lastEventID, retry: retry)
+        data.withUnsafeBufferPointer { events.receive(event: eventType, data: $0, id: lastEventID, retry: retry) }
         data.removeAll(keepingCapacity: true)
         hasData = false
-        events.append(event)
+    }
+}
+
+/// Where ``ServerSentEventParser`` puts the events it completes. An array of
+/// ``ServerSentEvent`` is one; a chat stream uses another that keeps the data as bytes, so a
+/// chunk is decoded from them without first becoming a `String`.
+protocol ServerSentEventSink {
+    mutating func receive(event: String?, data: UnsafeBufferPointer<UInt8>, id: String?, retry: Int?)
+}
+
+extension Array: ServerSentEventSink where Element == ServerSentEvent {
+    mutating func receive(event: String?, data: UnsafeBufferPointer<UInt8>, id: String?, retry: Int?) {
+        append(ServerSentEvent(event: event, data: String(decoding: data, as: UTF8.self), id: id, retry: retry))
     }
 }
