@@ -189,6 +189,11 @@ struct JSONCursor {
         }
     }
 
+    /// Whether the next value is a string (nothing is consumed but whitespace).
+    var atString: Bool {
+        mutating get { (try? peek()) == UInt8(ascii: "\"") }
+    }
+
     /// Whether the next value is `null` (consumed when it is).
     mutating func skipNull() throws(Miss) -> Bool {
         guard try peek() == UInt8(ascii: "n") else { return false }

@@ -282,6 +282,7 @@ extension MessageContent {
     /// Text read directly; content chunks through their `Decodable` conformance, as the tree path does.
     static func readOrNull(_ cursor: inout JSONCursor, depth: Int) throws(JSONCursor.Miss) -> MessageContent? {
         if try cursor.skipNull() { return nil }
+        if cursor.atString, let text = try cursor.stringOrNull() { return .text(text) }
         let value = try cursor.value(depth: depth)
         if case .string(let text) = value { return .text(text) }
         do { return try JSONValueDecoder().decode(MessageContent.self, from: value) } catch { throw JSONCursor.Miss() }
