@@ -16,7 +16,9 @@ public struct ChatCompletionAccumulator: Sendable {
     private var id = ""
     private var model = ""
     private var created = 0
-    private var choices: [Int: ChoiceState] = [:]
+    /// The choices seen, in the order they first appeared (streams have one or a few: a short
+    /// array searched in order costs less per chunk than a dictionary).
+    private var choices: [(index: Int, state: ChoiceState)] = []
     private(set) public var usage: UsageInfo?
     /// Number of chunks folded so far.
     private(set) public var chunkCount = 0
@@ -30,10 +32,16 @@ public struct ChatCompletionAccumulator: Sendable {
         if model.isEmpty { model = chunk.model }
         if created == 0 { created = chunk.created }
         if let usage = chunk.usage { self.usage = usage }
-        for choice in chunk.choices {
+        for position in chunk.choices.indices {
+            let index = chunk.choices[position].index
+            var slot = choices.firstIndex { $0.index == index } ?? choices.endIndex
+            if slot == choices.endIndex {
+                choices.append((index, ChoiceState()))
+                slot = choices.count - 1
+            }
             // Mutate in place: copying a choice out and back would copy its growing text on
             // every chunk (quadratic in the answer's length).
-            Self.fold(choice, into: &choices[choice.index, default: ChoiceState()])
+            Self.fold(chunk.choices[position], into: &choices[slot].state)
         }
     }
 
@@ -69,18 +77,17 @@ public struct ChatCompletionAccumulator: Sendable {
 
     /// True when at least one choice has a finish reason and every choice seen has one.
     public var isFinished: Bool {
-        !choices.isEmpty && choices.values.allSatisfy { $0.finishReason != nil }
+        !choices.isEmpty && choices.allSatisfy { $0.state.finishReason != nil }
     }
 
     /// True when any choice finished with `error`.
     public var finishedWithError: Bool {
-        choices.values.contains { $0.finishReason == .error }
+        choices.contains { $0.state.finishReason == .error }
     }
 
     /// The response as it stands: complete once the stream ended normally.
     public var response: ChatCompletionResponse {
-        let folded = choices.keys.sorted().map { index -> ChatCompletionChoice in
-            let state = choices[index]!
+        let folded = choices.sorted { $0.index < $1.index }.map { index, state -> ChatCompletionChoice in
             var content: MessageContent?
             if !state.thinking.isEmpty || !state.otherChunks.isEmpty {
                 var parts: [ContentChunk] = []
