@@ -101,6 +101,28 @@ struct KnowledgeTests {
         }
     }
 
+    /// A PDF is read by the OCR model, then chunked, embedded and cited like any document.
+    @Test(arguments: EngineTests.backends)
+    func aPDFIsReadThroughOCRAndRetrieved(_ backend: EngineTests.Backend) async throws {
+        try await withKnowledge(backend) { service, emulator, directory, name in
+            let file = directory.appendingPathComponent("warranty.pdf")
+            try SamplePDF.make(pages: [["# Warranty", "Every item carries a two year warranty."], ["Warranty claims go to the service desk."]])
+                .write(to: file)
+            let report = try await service.ingest(file: file, into: name)
+            #expect(report.outcome == .added)
+            #expect(emulator.requestLog.requests(path: "/v1/ocr").count == 1)
+            let document = try #require(try await service.store.document(knowledgeBase: name, source: file.path))
+            #expect(document.title == "Warranty")
+            #expect(document.content.contains("two year warranty") && document.content.contains("service desk"))
+            let found = try await service.search("how long is the warranty", in: name, limit: 1)
+            #expect(found.first?.title == "Warranty")
+            // The same file again costs neither OCR's embeddings nor a write.
+            let embeddings = emulator.requestLog.requests(path: "/v1/embeddings").count
+            #expect(try await service.ingest(file: file, into: name).outcome == .unchanged)
+            #expect(emulator.requestLog.requests(path: "/v1/embeddings").count == embeddings)
+        }
+    }
+
     /// Stop words are left out of full-text queries (they would make the database score most of
     /// a large base), unless the query has nothing else.
     @Test(arguments: EngineTests.backends)
@@ -130,7 +152,7 @@ struct KnowledgeTests {
             try Data(repeating: UInt8(ascii: "a"), count: DocumentText.maximumBytes + 1).write(to: big)
             let binary = directory.appendingPathComponent("image.txt")
             try Data([0xFF, 0xD8, 0x00, 0x10, 0x4A]).write(to: binary)
-            for (url, expected) in [(pdf, "is a PDF"), (big, "more than the"), (binary, "not UTF-8 text"), (directory.appendingPathComponent("missing.md"), "Cannot read")] {
+            for (url, expected) in [(pdf, "could not be read by OCR"), (big, "more than the"), (binary, "not UTF-8 text"), (directory.appendingPathComponent("missing.md"), "Cannot read")] {
                 let error = await #expect(throws: ChatEngineError.self) { try await service.ingest(file: url, into: name) }
                 #expect(error?.kind == .unreadableDocument)
                 #expect(error?.message.contains(expected) == true, "\(error?.message ?? "")")

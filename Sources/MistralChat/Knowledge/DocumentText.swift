@@ -12,9 +12,8 @@ enum DocumentText {
             throw ChatEngineError(.unreadableDocument, "\(name) is \(data.count) bytes, more than the \(maximumBytes)-byte limit for a document.")
         }
         let lowered = name.lowercased()
-        if lowered.hasSuffix(".pdf") || data.starts(with: Array("%PDF".utf8)) {
-            throw ChatEngineError(
-                .unreadableDocument, "\(name) is a PDF: PDFs need Mistral's OCR endpoint, which this client does not call yet. Convert it to text first.")
+        if isPDF(data, name: name) {
+            throw ChatEngineError(.unreadableDocument, "\(name) is a PDF: it is read through Mistral's OCR endpoint, not as text.")
         }
         guard let raw = String(data: data, encoding: .utf8), !raw.contains("\u{0}") else {
             throw ChatEngineError(.unreadableDocument, "\(name) is not UTF-8 text (binary or another encoding).")
@@ -28,6 +27,19 @@ enum DocumentText {
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         if text.isEmpty { throw ChatEngineError(.unreadableDocument, "\(name) has no text.") }
         return (heading ?? fallbackTitle, text)
+    }
+
+    /// Whether `data` (from the file `name`) is a PDF, by its signature or its extension.
+    static func isPDF(_ data: Data, name: String) -> Bool {
+        name.lowercased().hasSuffix(".pdf") || data.starts(with: Array("%PDF".utf8))
+    }
+
+    /// The largest PDF sent to OCR, in bytes (Mistral's limit is 50 MB).
+    static let maximumPDFBytes = 50 << 20
+
+    /// The title of OCR'd Markdown: its first heading, else the file name.
+    static func title(ofMarkdown markdown: String, name: String) -> String {
+        markdown.split(separator: "\n").first { $0.hasPrefix("# ") }.map { String($0.dropFirst(2)) } ?? (name as NSString).lastPathComponent
     }
 
     static func html(_ raw: String) -> String {

@@ -22,9 +22,15 @@ public final class KnowledgeService: Sendable {
         var documents: [String: KnowledgeDocument]
     }
 
-    public init(client: MistralClient, store: any KnowledgeStore, batchSize: Int = 16, maxConcurrency: Int = 4) {
+    /// The model that reads PDFs (through `POST /v1/ocr`).
+    public let ocrModel: String
+
+    public init(
+        client: MistralClient, store: any KnowledgeStore, batchSize: Int = 16, maxConcurrency: Int = 4, ocrModel: String = "mistral-ocr-latest"
+    ) {
         self.client = client
         self.store = store
+        self.ocrModel = ocrModel
         self.batchSize = max(1, batchSize)
         self.maxConcurrency = max(1, maxConcurrency)
     }
@@ -53,11 +59,13 @@ public final class KnowledgeService: Sendable {
         try await store.createKnowledgeBase(base)
     }
 
-    /// Ingests the file at `url` (text, Markdown, HTML) into `knowledgeBase`.
+    /// Ingests the file at `url` (text, Markdown, HTML, or a PDF read by Mistral's OCR model) into
+    /// `knowledgeBase`.
     ///
-    /// - Throws: `.unreadableDocument` for a missing, oversized, binary or PDF file, and
-    ///   `.unknownKnowledgeBase`, before anything is stored; a `MistralError` when embedding
-    ///   fails (the stored version of the document, if any, is kept).
+    /// - Throws: `.unreadableDocument` for a missing, oversized or binary file, or a PDF the OCR
+    ///   endpoint refuses (corrupt, not a PDF) or finds no text in, and `.unknownKnowledgeBase`,
+    ///   before anything is stored; a `MistralError` when OCR or embedding fails otherwise (the
+    ///   stored version of the document, if any, is kept).
     public func ingest(file url: URL, into knowledgeBase: String, progress: (@Sendable (BatchProgress) -> Void)? = nil) async throws -> Report {
         let data: Data
         do {
@@ -65,8 +73,34 @@ public final class KnowledgeService: Sendable {
         } catch {
             throw ChatEngineError(.unreadableDocument, "Cannot read \(url.path): \(error.localizedDescription)")
         }
+        if DocumentText.isPDF(data, name: url.path) {
+            let text = try await readPDF(data, name: url.path, knowledgeBase: knowledgeBase)
+            return try await ingest(
+                text: text, source: url.path, title: DocumentText.title(ofMarkdown: text, name: url.path), into: knowledgeBase, progress: progress)
+        }
         let (title, text) = try DocumentText.extract(data, name: url.path)
         return try await ingest(text: text, source: url.path, title: title, into: knowledgeBase, progress: progress)
+    }
+
+    /// The Markdown of a PDF, read by ``ocrModel``.
+    private func readPDF(_ data: Data, name: String, knowledgeBase: String) async throws -> String {
+        if data.count > DocumentText.maximumPDFBytes {
+            throw ChatEngineError(
+                .unreadableDocument, "\(name) is \(data.count) bytes, more than the \(DocumentText.maximumPDFBytes)-byte limit for a PDF.")
+        }
+        guard try await store.knowledgeBase(name: knowledgeBase) != nil else {
+            throw ChatEngineError(.unknownKnowledgeBase, "There is no knowledge base '\(knowledgeBase)'.")
+        }
+        let response: OCRResponse
+        do {
+            response = try await client.ocr(
+                OCRRequest(model: ocrModel, document: .pdf(data, name: (name as NSString).lastPathComponent)), tags: ["knowledge_base": knowledgeBase])
+        } catch let error as MistralError where [.badRequest, .validation].contains(error.kind) {
+            throw ChatEngineError(.unreadableDocument, "\(name) could not be read by OCR: \(error.message)")
+        }
+        let text = response.markdown.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.isEmpty { throw ChatEngineError(.unreadableDocument, "\(name) has no text that OCR could read.") }
+        return text
     }
 
     /// Ingests `text` from `source` into `knowledgeBase`; see ``ingest(file:into:progress:)``.

@@ -34,6 +34,9 @@ public enum EmulatorModels {
             id: "mistral-moderation-2603", created: created, capabilities: .init(classification: true, moderation: true),
             name: "Mistral Moderation 2", description: "Moderation classifier.", maxContextLength: 131_072,
             aliases: ["mistral-moderation-latest"]),
+        ModelCard(
+            id: "mistral-ocr-2512", created: created, capabilities: .init(ocr: true), name: "Mistral OCR 3",
+            description: "Documents and images read into Markdown.", maxContextLength: 16_384, aliases: ["mistral-ocr-latest"]),
         chat(tinyTestModelID, aliases: [], context: 64, name: "Emulator tiny test model"),
         ModelCard(
             id: fineTunedModelID, created: created, ownedBy: "emulator",

@@ -11,6 +11,7 @@ enum EmulatorRouter {
         router.get("/v1/models") { _, context in try await api.listModels(context) }
         router.get("/v1/models/{model_id}") { _, context in try await api.retrieveModel(context) }
         router.delete("/v1/models/{model_id}") { _, context in try await api.deleteModel(context) }
+        router.post("/v1/ocr") { _, context in try await api.ocr(context) }
         router.post("/v1/moderations") { _, context in try await api.moderations(context) }
         router.post("/v1/chat/moderations") { _, context in try await api.chatModerations(context) }
         router.post("/v1/classifications") { _, context in try await api.classifications(context) }

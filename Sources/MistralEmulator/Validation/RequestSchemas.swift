@@ -48,6 +48,23 @@ enum RequestSchemas {
         ],
         required: ["model", "input"])
 
+    static let ocr = ObjectSchema(
+        name: "OCRRequest", allowed: OCRRequest.CodingKeys.allCases.map(\.rawValue),
+        types: [
+            "model": .string,
+            "document": .dictionary,
+            "id": .nullable(.string),
+            "pages": .nullable(.list(.integer(NumericBounds(minimum: 0)))),
+            "include_image_base64": .nullable(.boolean),
+            "image_limit": .nullable(.integer(NumericBounds(minimum: 0))),
+            "image_min_size": .nullable(.integer(NumericBounds(minimum: 0))),
+            "table_format": .nullable(.oneOf(["markdown", "html"])),
+            "extract_header": .boolean,
+            "extract_footer": .boolean,
+            "include_blocks": .boolean,
+        ],
+        required: ["model", "document"])
+
     static let classification = ObjectSchema(
         name: "ClassificationRequest", allowed: ClassificationRequest.CodingKeys.allCases.map(\.rawValue),
         types: ["model": .string, "input": stringOrList, "metadata": .nullable(.dictionary)],

@@ -93,6 +93,12 @@ public final class MistralClient: Sendable {
         return try await openStream(request, call: call, upstream: primary, answeredBy: nil)
     }
 
+    /// `POST /v1/ocr`: a PDF or an image read into Markdown, page by page. Billed per page, so no
+    /// tokens are recorded; the call goes through the same retries, limits and breakers as any other.
+    public func ocr(_ request: OCRRequest, tags: [String: String] = [:]) async throws -> OCRResponse {
+        try await run(plainCall("ocr", .POST, "/v1/ocr", model: request.model, tags: tags), body: request, model: { $0.model })
+    }
+
     /// `POST /v1/embeddings`. Base64 answers are unpacked into numbers using the request's dtype.
     public func embeddings(_ request: EmbeddingRequest, tags: [String: String] = [:]) async throws -> EmbeddingResponse {
         let texts = request.input
