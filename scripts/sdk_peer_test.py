@@ -12,6 +12,7 @@ Every check runs even when an earlier one fails. Prints one line per check, then
 "N passed, M failed"; exits 1 when any check failed, 2 on bad usage.
 """
 
+import base64
 import json
 import math
 import os
@@ -94,6 +95,36 @@ def check_embeddings(client):
     assert response.usage.prompt_tokens > 0 and response.usage.completion_tokens == 0, response.usage
 
 
+def sample_pdf(lines):
+    """A one-page, uncompressed PDF showing `lines`."""
+    stream = "BT /F1 12 Tf 72 720 Td\n" + "".join(f"({line}) Tj 0 -16 Td\n" for line in lines) + "ET"
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>",
+        f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
+    ]
+    pdf, offsets = "%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += f"{number} 0 obj\n{body}\nendobj\n"
+    xref = len(pdf)
+    pdf += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n" + "".join(f"{offset:010d} 00000 n \n" for offset in offsets)
+    pdf += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    return pdf.encode()
+
+
+def check_ocr(client):
+    encoded = base64.b64encode(sample_pdf(["# Returns", "Items can be returned within 30 days."])).decode()
+    response = client.ocr.process(
+        model="mistral-ocr-latest", document={"type": "document_url", "document_url": f"data:application/pdf;base64,{encoded}"}
+    )
+    assert len(response.pages) == 1, response.pages
+    assert response.pages[0].markdown == "# Returns\nItems can be returned within 30 days.", response.pages[0].markdown
+    assert response.usage_info.pages_processed == 1, response.usage_info
+
+
 def check_models_list(client):
     listed = client.models.list()
     ids = {card.id for card in listed.data}
@@ -139,6 +170,7 @@ def main():
         ("chat.complete with tools", lambda: check_tool_call(client)),
         ("embeddings.create", lambda: check_embeddings(client)),
         ("models.list and models.retrieve", lambda: check_models_list(client)),
+        ("ocr.process", lambda: check_ocr(client)),
         ("422 HTTPValidationError", lambda: check_validation_error(client)),
         ("401 without a key", lambda: check_unauthorized(base_url)),
     ]

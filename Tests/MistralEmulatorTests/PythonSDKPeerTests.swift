@@ -15,7 +15,7 @@ struct PythonSDKPeerTests {
         try await withEmulator { baseURL, emulator in
             let result = try await ProcessRunner.run(python, [script, baseURL], timeout: .seconds(120))
             #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
-            #expect(result.stdout.contains("7 passed, 0 failed"), "\(result.stdout)")
+            #expect(result.stdout.contains("8 passed, 0 failed"), "\(result.stdout)")
             // The SDK really went through this emulator, with its own user agent.
             let agents = Set(emulator.requestLog.requests.compactMap { $0.header("user-agent") })
             #expect(agents.contains { $0.hasPrefix("mistral-client-python/") }, "\(agents)")
