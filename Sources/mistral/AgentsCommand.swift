@@ -20,6 +20,8 @@ struct AgentsCommand: AsyncParsableCommand {
         @Option(name: .customLong("max-tokens"), help: "Most tokens per answer.") var maxTokens: Int?
         @Option(name: .customLong("context-tokens"), help: "Token budget for instructions and history.") var contextTokens = 8000
         @Option(name: .customLong("keep-turns"), help: "Latest turns always kept in the prompt.") var keepTurns = 2
+        @Flag(name: .customLong("summarize-older-turns"), help: "Summarise turns that no longer fit, with the agent's model, instead of only counting them.")
+        var summarizeOlderTurns = false
         @Flag(name: .customLong("moderate-input"), help: "Refuse messages Mistral's moderation flags.") var moderateInput = false
         @Flag(name: .customLong("moderate-output"), help: "Replace answers Mistral's moderation flags.") var moderateOutput = false
         @Option(name: .customLong("refusal"), help: "What to say when moderation flags a message.") var refusal = "I'm sorry, I can't help with that request."
@@ -42,7 +44,7 @@ struct AgentsCommand: AsyncParsableCommand {
                 ? Agent.Guardrails(moderateInput: moderateInput, moderateOutput: moderateOutput, refusalMessage: refusal) : nil
             let agent = Agent(
                 name: name, model: model, instructions: instructions, tone: tone, temperature: temperature, maxTokens: maxTokens,
-                context: .init(budgetTokens: contextTokens, keepLatestTurns: keepTurns), guardrails: guardrails, knowledgeBases: knowledgeBases)
+                context: .init(budgetTokens: contextTokens, keepLatestTurns: keepTurns, summarizeOlderTurns: summarizeOlderTurns), guardrails: guardrails, knowledgeBases: knowledgeBases)
             let saved = try await storage.withStore { try await $0.saveAgent(agent) }
             Terminal.write("\(saved.name) version \(saved.version)\n")
         }

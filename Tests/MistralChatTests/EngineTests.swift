@@ -174,6 +174,34 @@ struct EngineTests {
         }
     }
 
+    /// With `summarizeOlderTurns`, the turns that no longer fit are summarised by the model, and
+    /// the prompt carries the summary instead of a count.
+    @Test(arguments: backends)
+    func olderTurnsAreSummarisedWhenThePersonaAsks(_ backend: Backend) async throws {
+        try await withEngine(backend) { engine, emulator in
+            let agent = Self.agentName("summariser")
+            _ = try await engine.store.saveAgent(
+                Agent(name: agent, instructions: "Be terse.", context: .init(budgetTokens: 60, keepLatestTurns: 1, summarizeOlderTurns: true)))
+            let user = Self.user()
+            _ = try await engine.send("My order 4412 is late and I live in Lyon.", userID: user, sessionID: "s", agentName: agent)
+            _ = try await engine.send("Can it go to my office instead?", userID: user, sessionID: "s", agentName: agent)
+            let turn = try await engine.send("What are my delivery options?", userID: user, sessionID: "s", agentName: agent)
+            #expect(turn.droppedTurns >= 1)
+            let summaries = emulator.requestLog.requests(path: "/v1/chat/completions").filter {
+                $0.json?["messages"]?[0]?["content"]?.stringValue?.hasPrefix("Summarise this earlier part") == true
+            }
+            #expect(!summaries.isEmpty)
+            let transcript = try #require(summaries.last?.json?["messages"]?[1]?["content"]?.stringValue)
+            #expect(transcript.contains("User: My order 4412 is late and I live in Lyon."))
+            let system = try #require(emulator.requestLog.last?.json?["messages"]?[0]?["content"]?.stringValue)
+            #expect(system.contains("Summary of the \(turn.droppedTurns) earlier turn"))
+            #expect(!system.contains("are left out to fit the context.)"))
+            // The summary does not stay in the history: the stored conversation is the three turns.
+            let conversation = try await engine.conversation(userID: user, sessionID: "s", agentName: agent)
+            #expect(try await engine.store.entries(conversationID: conversation.id).count == 6)
+        }
+    }
+
     @Test(arguments: backends)
     func restartBranchesFromAnEntry(_ backend: Backend) async throws {
         try await withEngine(backend) { engine, _ in

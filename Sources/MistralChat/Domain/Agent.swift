@@ -46,10 +46,26 @@ public struct Agent: Sendable, Hashable, Codable {
         public var budgetTokens: Int
         /// The latest turns (a user message and its answer) always kept, even over budget.
         public var keepLatestTurns: Int
+        /// Whether turns that no longer fit are summarised by the agent's model (one extra call
+        /// each time the set of left-out turns changes) instead of only being counted. When the
+        /// summary call fails, the turn goes on with the count, as if this were off.
+        public var summarizeOlderTurns: Bool
 
-        public init(budgetTokens: Int = 8000, keepLatestTurns: Int = 2) {
+        public init(budgetTokens: Int = 8000, keepLatestTurns: Int = 2, summarizeOlderTurns: Bool = false) {
             self.budgetTokens = max(1, budgetTokens)
             self.keepLatestTurns = max(1, keepLatestTurns)
+            self.summarizeOlderTurns = summarizeOlderTurns
+        }
+
+        private enum CodingKeys: String, CodingKey { case budgetTokens, keepLatestTurns, summarizeOlderTurns }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                budgetTokens: try container.decode(Int.self, forKey: .budgetTokens),
+                keepLatestTurns: try container.decode(Int.self, forKey: .keepLatestTurns),
+                // Agents stored before the option existed did not summarise.
+                summarizeOlderTurns: try container.decodeIfPresent(Bool.self, forKey: .summarizeOlderTurns) ?? false)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import MistralKit
+import Synchronization
 
 /// The chatbot engine: durable multi-turn conversations per user and session, answered by a
 /// persona over any chat model, stored in your own database.
@@ -20,6 +21,9 @@ public final class ChatEngine: Sendable {
     public let knowledge: KnowledgeService
     /// Chunks retrieved for an answer, from all of an agent's knowledge bases together.
     public let citationsPerAnswer: Int
+    /// Summaries of left-out turns, by conversation and the turns they cover (kept in memory: a
+    /// restarted engine makes them again once).
+    private let summaries = Mutex<[Int: String]>([:])
 
     /// An engine answering with `client`, storing in `store`. `tools` are the business actions
     /// agents may list by name.
@@ -223,9 +227,15 @@ public final class ChatEngine: Sendable {
     ) async throws -> Turn {
         var output = output
         let history = try await store.entries(conversationID: conversation.id).filter { $0.position < output.position }
-        let context = ContextBuilder(agent: agent, counter: client.configuration.tokenCounter).build(conversation: conversation, history: history)
-        var messages = context.messages
+        let builder = ContextBuilder(agent: agent, counter: client.configuration.tokenCounter)
         let tags = ["user": conversation.userID, "session": conversation.sessionID, "conversation": conversation.id]
+        var context = builder.build(conversation: conversation, history: history)
+        if agent.context.summarizeOlderTurns, context.droppedTurns > 0,
+            let summary = await summary(of: context.droppedMessages, conversationID: conversation.id, agent: agent, tags: tags)
+        {
+            context = builder.build(conversation: conversation, history: history, summary: summary)
+        }
+        var messages = context.messages
         do {
             if let guardrails = agent.guardrails, guardrails.moderateInput, try await isFlagged(input.content, guardrails, tags: tags) {
                 output.content = guardrails.refusalMessage
@@ -295,6 +305,47 @@ public final class ChatEngine: Sendable {
     }
 
     /// Calls the model, running the tool calls it asks for (stored as entries) until it answers.
+    /// A summary of `messages` (turns left out of the prompt) by the agent's model, or `nil` when
+    /// the call fails: the turn then goes on with the count of left-out turns.
+    private func summary(of messages: [ChatMessage], conversationID: String, agent: Agent, tags: [String: String]) async -> String? {
+        var hasher = Hasher()
+        hasher.combine(conversationID)
+        hasher.combine(agent.model)
+        for message in messages { hasher.combine(message) }
+        let key = hasher.finalize()
+        if let known = summaries.withLock({ $0[key] }) { return known }
+        let transcript = messages.compactMap { message -> String? in
+            switch message {
+            case .user(let content): content.map { "User: \($0.text)" }
+            case .assistant(let answer): answer.content.map { "Assistant: \($0.text)" }
+            case .tool(let content, _, let name): content.map { "Tool \(name ?? "result"): \($0.text)" }
+            case .system: nil
+            }
+        }.joined(separator: "\n")
+        let request = ChatCompletionRequest(
+            model: agent.model,
+            messages: [
+                .system(
+                    "Summarise this earlier part of a conversation in at most five sentences. Keep names, numbers, order and reference ids, decisions and open questions. Write only the summary."
+                ),
+                .user(transcript),
+            ], temperature: 0, maxTokens: 300)
+        do {
+            let text = try await client.chat(request, tags: tags.merging(["purpose": "summary"]) { $1 }).text
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !text.isEmpty else { return nil }
+            summaries.withLock { summaries in
+                if summaries.count >= 10_000 { summaries.removeAll() }
+                summaries[key] = text
+            }
+            return text
+        } catch {
+            client.configuration.logger.warning(
+                "could not summarise older turns; counting them instead", metadata: ["conversation": "\(conversationID)", "error": "\(error)"])
+            return nil
+        }
+    }
+
     private func respond(
         agent: Agent, conversationID: String, messages: [ChatMessage], tags: [String: String], onDelta: (@Sendable (String) -> Void)?
     ) async throws -> (response: ChatCompletionResponse, promptTokens: Int, completionTokens: Int) {

@@ -14,11 +14,15 @@ struct ContextBuilder {
         var messages: [ChatMessage]
         /// Turns left out to fit the budget.
         var droppedTurns: Int
+        /// Their messages, oldest first (what a summary is made of).
+        var droppedMessages: [ChatMessage]
         /// The prompt's estimated size.
         var tokens: Int
     }
 
-    func build(conversation: Conversation, history: [ConversationEntry]) -> Result {
+    /// The history under the budget. With `summary` (of the turns that do not fit), the prompt
+    /// carries it in place of the count of left-out turns.
+    func build(conversation: Conversation, history: [ConversationEntry], summary: String? = nil) -> Result {
         let turns = Self.turns(history)
         var system = agent.systemPrompt
         if !conversation.pinnedFacts.isEmpty {
@@ -35,13 +39,16 @@ struct ContextBuilder {
         }
         let dropped = turns.count - kept.count
         if dropped > 0 {
-            let note = "(\(dropped) earlier turn\(dropped == 1 ? "" : "s") of this conversation are left out to fit the context.)"
+            let plural = dropped == 1 ? "" : "s"
+            let note =
+                summary.map { "Summary of the \(dropped) earlier turn\(plural) of this conversation, left out to fit the context:\n\($0)" }
+                ?? "(\(dropped) earlier turn\(plural) of this conversation are left out to fit the context.)"
             system += (system.isEmpty ? "" : "\n\n") + note
             used += counter.tokens(in: note)
         }
         var messages: [ChatMessage] = system.isEmpty ? [] : [.system(system)]
         messages += Self.mergingConsecutiveUserMessages(kept.flatMap { $0 })
-        return Result(messages: messages, droppedTurns: dropped, tokens: used)
+        return Result(messages: messages, droppedTurns: dropped, droppedMessages: turns.prefix(dropped).flatMap { $0 }, tokens: used)
     }
 
     /// History as turns: a user message, the tool calls and results of its answer, then the
