@@ -202,6 +202,26 @@ struct EngineTests {
         }
     }
 
+    /// A summary call that fails does not fail the turn: the prompt counts the left-out turns.
+    @Test(arguments: backends)
+    func aFailedSummaryFallsBackToTheCount(_ backend: Backend) async throws {
+        // The first turn's call goes through; the second turn's summary call gets a 500.
+        try await withEngine(backend, emulator: EmulatorConfiguration(faultSchedule: [.noFault, .status(500)])) { engine, emulator in
+            let agent = Self.agentName("summariser")
+            _ = try await engine.store.saveAgent(
+                Agent(name: agent, context: .init(budgetTokens: 1, keepLatestTurns: 1, summarizeOlderTurns: true)))
+            let user = Self.user()
+            _ = try await engine.send("My order 4412 is late.", userID: user, sessionID: "s", agentName: agent)
+            let turn = try await engine.send("Where is it now?", userID: user, sessionID: "s", agentName: agent)
+            #expect(turn.output.status == .complete)
+            #expect(turn.droppedTurns == 1)
+            let calls = emulator.requestLog.requests(path: "/v1/chat/completions")
+            #expect(calls.count == 3)
+            let system = try #require(calls.last?.json?["messages"]?[0]?["content"]?.stringValue)
+            #expect(system.contains("(1 earlier turn of this conversation are left out to fit the context.)"))
+        }
+    }
+
     @Test(arguments: backends)
     func restartBranchesFromAnEntry(_ backend: Backend) async throws {
         try await withEngine(backend) { engine, _ in
