@@ -26,12 +26,8 @@ extension MistralClient {
         // when debug lines will be written. The one warning below names the model itself.
         if logger.logLevel <= .debug { logger[metadataKey: "model"] = call.model.map { "\($0)" } }
 
-        let span: any Span =
-            tracing
-            ? tracer.startSpan(
-                call.genAIOperation.map { "\($0) \(call.model ?? "")" } ?? call.operation,
-                context: ServiceContext.current ?? .topLevel, ofKind: .client)
-            : NoOpTracer.NoOpSpan(context: .topLevel)
+        let span = startSpan(
+            call.genAIOperation.map { "\($0) \(call.model ?? "")" } ?? call.operation, context: ServiceContext.current ?? .topLevel)
         // A span that records nothing (the default no-op tracer) needs no attributes: building
         // them parses the base URL on every call.
         if span.isRecording { Self.describe(span, call: call, upstream: upstream) }
@@ -64,10 +60,9 @@ extension MistralClient {
         var waited = Duration.zero
         while true {
             attempt += 1
-            let hooks = configuration.hooks
             let context = HookContext(
                 operation: call.operation, model: call.model, upstream: upstream.name, baseURL: upstream.baseURL,
-                attempt: attempt, tags: hooks.isEmpty ? [:] : call.tags)
+                attempt: attempt, tags: call.tags)
             var admittedByBreaker = false
             do {
                 try Task.checkCancellation()
@@ -154,8 +149,7 @@ extension MistralClient {
         _ request: HTTPRequestDescription, call: CallInfo, upstream: ResolvedUpstream, attempt: Int, parent: any Span,
         deadline: ContinuousClock.Instant?, logger: Logger
     ) async throws -> HTTPResponseStream {
-        let attemptSpan: any Span =
-            tracing ? tracer.startSpan("attempt \(attempt)", context: parent.context, ofKind: .client) : NoOpTracer.NoOpSpan(context: .topLevel)
+        let attemptSpan = startSpan("attempt \(attempt)", context: parent.context)
         defer { attemptSpan.end() }
         var request = request
         if tracing { tracer.inject(attemptSpan.context, into: &request.headers, using: HTTPHeadersInjector()) }
@@ -194,6 +188,12 @@ extension MistralClient {
             throw error
         }
         return response
+    }
+
+    /// A client span named `name`; for the no-op tracer, a no-op span made without building the
+    /// name or reading the context.
+    private func startSpan(_ name: @autoclosure () -> String, context: @autoclosure () -> ServiceContext) -> any Span {
+        tracing ? tracer.startSpan(name(), context: context(), ofKind: .client) : NoOpTracer.NoOpSpan(context: .topLevel)
     }
 
     private static func describe(_ span: any Span, call: CallInfo, upstream: ResolvedUpstream) {

@@ -284,7 +284,6 @@ extension MessageContent {
         if try cursor.skipNull() { return nil }
         if cursor.atString, let text = try cursor.stringOrNull() { return .text(text) }
         let value = try cursor.value(depth: depth)
-        if case .string(let text) = value { return .text(text) }
         do { return try JSONValueDecoder().decode(MessageContent.self, from: value) } catch { throw JSONCursor.Miss() }
     }
 }

@@ -49,13 +49,10 @@ public struct HTTPResponseStream: Sendable {
 public struct ResponseBody: AsyncSequence, Sendable {
     public typealias Element = ByteBuffer
     private let makeIterator: @Sendable () -> AsyncIterator
-    /// ``collect(upTo:)`` over the base sequence's own iterator, not the type-erased one.
-    private let collectAll: @Sendable (Int) async throws -> [UInt8]
 
     /// Wraps any sequence of buffers.
     public init<Base: AsyncSequence & Sendable>(_ base: Base) where Base.Element == ByteBuffer {
         makeIterator = { AsyncIterator(base.makeAsyncIterator()) }
-        collectAll = { limit in try await Self.collect(base, upTo: limit) }
     }
 
     /// A body holding `bytes` (or nothing).
@@ -67,12 +64,8 @@ public struct ResponseBody: AsyncSequence, Sendable {
 
     /// Reads the whole body, failing with a `.undecodableResponse` error past `limit` bytes.
     public func collect(upTo limit: Int) async throws -> [UInt8] {
-        try await collectAll(limit)
-    }
-
-    private static func collect<Base: AsyncSequence>(_ base: Base, upTo limit: Int) async throws -> [UInt8] where Base.Element == ByteBuffer {
         var bytes: [UInt8] = []
-        for try await buffer in base {
+        for try await buffer in self {
             bytes.append(contentsOf: buffer.readableBytesView)
             if bytes.count > limit {
                 throw MistralError(kind: .undecodableResponse, message: "The response body is larger than \(limit) bytes.")
