@@ -2,6 +2,8 @@ import Foundation
 
 /// The text of a document file, by its extension: plain text and Markdown as they are, HTML
 /// without its tags, scripts and styles. Refuses what it cannot read rather than storing garbage.
+/// PDFs are not text: ``KnowledgeService`` tells them apart with ``isPDF(_:name:)`` and sends them
+/// to OCR.
 enum DocumentText {
     /// The largest document accepted, in bytes.
     static let maximumBytes = 5 << 20
@@ -12,9 +14,6 @@ enum DocumentText {
             throw ChatEngineError(.unreadableDocument, "\(name) is \(data.count) bytes, more than the \(maximumBytes)-byte limit for a document.")
         }
         let lowered = name.lowercased()
-        if isPDF(data, name: name) {
-            throw ChatEngineError(.unreadableDocument, "\(name) is a PDF: it is read through Mistral's OCR endpoint, not as text.")
-        }
         guard let raw = String(data: data, encoding: .utf8), !raw.contains("\u{0}") else {
             throw ChatEngineError(.unreadableDocument, "\(name) is not UTF-8 text (binary or another encoding).")
         }
@@ -23,10 +22,9 @@ enum DocumentText {
             let title = firstMatch(#"<title[^>]*>([\s\S]*?)</title>"#, in: raw).map(decodeEntities) ?? fallbackTitle
             return (title.trimmingCharacters(in: .whitespacesAndNewlines), html(raw))
         }
-        let heading = raw.split(separator: "\n").first { $0.hasPrefix("# ") }.map { String($0.dropFirst(2)) }
         let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         if text.isEmpty { throw ChatEngineError(.unreadableDocument, "\(name) has no text.") }
-        return (heading ?? fallbackTitle, text)
+        return (title(ofMarkdown: raw, name: name), text)
     }
 
     /// Whether `data` (from the file `name`) is a PDF, by its signature or its extension.
@@ -37,7 +35,8 @@ enum DocumentText {
     /// The largest PDF sent to OCR, in bytes (Mistral's limit is 50 MB).
     static let maximumPDFBytes = 50 << 20
 
-    /// The title of OCR'd Markdown: its first heading, else the file name.
+    /// The title of Markdown (a file's, or OCR's reading of a PDF): its first heading, else the
+    /// file name.
     static func title(ofMarkdown markdown: String, name: String) -> String {
         markdown.split(separator: "\n").first { $0.hasPrefix("# ") }.map { String($0.dropFirst(2)) } ?? (name as NSString).lastPathComponent
     }

@@ -64,15 +64,16 @@ enum PDFTextReader {
                 case "Tj", "TJ":
                     lines[lines.count - 1] += strings.joined()
                     shown = shown || !strings.isEmpty
+                    strings.removeAll()
                 case "'", "\"":
                     lines.append(strings.joined())
                     shown = shown || !strings.isEmpty
+                    strings.removeAll()
                 case "Td", "TD", "T*", "Tm", "ET":
                     if !lines[lines.count - 1].isEmpty { lines.append("") }
                 default:
                     break
                 }
-                if ["Tj", "TJ", "'", "\""].contains(op) { strings.removeAll() }
                 index = end
                 continue
             }
