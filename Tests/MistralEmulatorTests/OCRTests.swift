@@ -50,6 +50,12 @@ struct OCRTests {
         let json = String(decoding: try JSONCoding.encode(request), as: UTF8.self)
         #expect(json == #"{"document":{"document_name":"a.pdf","document_url":"data:application/pdf;base64,AA==","type":"document_url"},"include_image_base64":false,"model":"mistral-ocr-latest","pages":[0]}"#)
         #expect(try JSONCoding.decode(OCRRequest.self, from: Array(json.utf8)) == request)
+        let annotated = OCRRequest(
+            document: .file(id: "f-1"), bboxAnnotationFormat: .jsonObject, documentAnnotationPrompt: "Find the invoice number.",
+            includeBlocks: true, confidenceScoresGranularity: "page")
+        let annotatedJSON = try JSONCoding.encode(annotated)
+        #expect(try JSONCoding.decode(OCRRequest.self, from: annotatedJSON) == annotated)
+        #expect(String(decoding: annotatedJSON, as: UTF8.self).contains(#""document_annotation_prompt":"Find the invoice number.""#))
         let image = try JSONCoding.decode(OCRDocument.self, from: Array(#"{"type":"image_url","image_url":{"url":"https://x/y.png"}}"#.utf8))
         #expect(image == .imageURL("https://x/y.png"))
     }

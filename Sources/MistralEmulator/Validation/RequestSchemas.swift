@@ -62,6 +62,10 @@ enum RequestSchemas {
             "extract_header": .boolean,
             "extract_footer": .boolean,
             "include_blocks": .boolean,
+            "bbox_annotation_format": .nullable(.dictionary),
+            "document_annotation_format": .nullable(.dictionary),
+            "document_annotation_prompt": .nullable(.string),
+            "confidence_scores_granularity": .nullable(.oneOf(["word", "page", "block"])),
         ],
         required: ["model", "document"])
 

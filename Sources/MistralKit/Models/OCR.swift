@@ -16,11 +16,22 @@ public struct OCRRequest: Sendable, Hashable, Codable {
     public var tableFormat: String?
     public var extractHeader: Bool?
     public var extractFooter: Bool?
+    /// Structured annotations of each bounding box, in this format.
+    public var bboxAnnotationFormat: ResponseFormat?
+    /// A structured annotation of the whole document, in this format, guided by the prompt.
+    public var documentAnnotationFormat: ResponseFormat?
+    public var documentAnnotationPrompt: String?
+    /// Whether pages carry their layout blocks.
+    public var includeBlocks: Bool?
+    /// `word`, `page` or `block`.
+    public var confidenceScoresGranularity: String?
 
     public init(
         model: String = "mistral-ocr-latest", document: OCRDocument, id: String? = nil, pages: [Int]? = nil,
         includeImageBase64: Bool? = nil, imageLimit: Int? = nil, imageMinSize: Int? = nil, tableFormat: String? = nil,
-        extractHeader: Bool? = nil, extractFooter: Bool? = nil
+        extractHeader: Bool? = nil, extractFooter: Bool? = nil, bboxAnnotationFormat: ResponseFormat? = nil,
+        documentAnnotationFormat: ResponseFormat? = nil, documentAnnotationPrompt: String? = nil, includeBlocks: Bool? = nil,
+        confidenceScoresGranularity: String? = nil
     ) {
         self.model = model
         self.document = document
@@ -32,6 +43,11 @@ public struct OCRRequest: Sendable, Hashable, Codable {
         self.tableFormat = tableFormat
         self.extractHeader = extractHeader
         self.extractFooter = extractFooter
+        self.bboxAnnotationFormat = bboxAnnotationFormat
+        self.documentAnnotationFormat = documentAnnotationFormat
+        self.documentAnnotationPrompt = documentAnnotationPrompt
+        self.includeBlocks = includeBlocks
+        self.confidenceScoresGranularity = confidenceScoresGranularity
     }
 
     public enum CodingKeys: String, CodingKey, CaseIterable {
@@ -61,6 +77,11 @@ public struct OCRRequest: Sendable, Hashable, Codable {
         tableFormat = try container.decodeIfPresent(String.self, forKey: .tableFormat)
         extractHeader = try container.decodeIfPresent(Bool.self, forKey: .extractHeader)
         extractFooter = try container.decodeIfPresent(Bool.self, forKey: .extractFooter)
+        bboxAnnotationFormat = try container.decodeIfPresent(ResponseFormat.self, forKey: .bboxAnnotationFormat)
+        documentAnnotationFormat = try container.decodeIfPresent(ResponseFormat.self, forKey: .documentAnnotationFormat)
+        documentAnnotationPrompt = try container.decodeIfPresent(String.self, forKey: .documentAnnotationPrompt)
+        includeBlocks = try container.decodeIfPresent(Bool.self, forKey: .includeBlocks)
+        confidenceScoresGranularity = try container.decodeIfPresent(String.self, forKey: .confidenceScoresGranularity)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -75,6 +96,11 @@ public struct OCRRequest: Sendable, Hashable, Codable {
         try container.encodeIfPresent(tableFormat, forKey: .tableFormat)
         try container.encodeIfPresent(extractHeader, forKey: .extractHeader)
         try container.encodeIfPresent(extractFooter, forKey: .extractFooter)
+        try container.encodeIfPresent(bboxAnnotationFormat, forKey: .bboxAnnotationFormat)
+        try container.encodeIfPresent(documentAnnotationFormat, forKey: .documentAnnotationFormat)
+        try container.encodeIfPresent(documentAnnotationPrompt, forKey: .documentAnnotationPrompt)
+        try container.encodeIfPresent(includeBlocks, forKey: .includeBlocks)
+        try container.encodeIfPresent(confidenceScoresGranularity, forKey: .confidenceScoresGranularity)
     }
 }
 
