@@ -177,6 +177,112 @@ struct JSONFastPathTests {
         #expect(taken > 1500)
     }
 
+    // MARK: - Chunks added straight from their bytes (`collect()`)
+
+    /// Adding a chunk from its bytes either steps aside, leaving the accumulator as it was, or
+    /// leaves it exactly as adding the tree path's chunk does. Returns whether it was taken.
+    @discardableResult
+    static func expectFoldAgreement(
+        _ text: String, into accumulator: inout ChatCompletionAccumulator, sourceLocation: SourceLocation = #_sourceLocation
+    ) -> Bool {
+        var folded = accumulator
+        let taken = Array(text.utf8).withUnsafeBufferPointer { bytes in
+            do {
+                try folded.add(chunkJSON: bytes)
+                return true
+            } catch {
+                return false
+            }
+        }
+        guard taken else {
+            #expect(folded.response == accumulator.response && folded.chunkCount == accumulator.chunkCount, "a miss changed the accumulator: \(text)", sourceLocation: sourceLocation)
+            return false
+        }
+        #expect(!isErrorBody(text), "took an error body: \(text)", sourceLocation: sourceLocation)
+        guard let chunk = treeChunk(text) else {
+            Issue.record("took what the tree path refuses: \(text)", sourceLocation: sourceLocation)
+            return true
+        }
+        accumulator.add(chunk)
+        #expect(folded.response == accumulator.response, "folded differently: \(text)", sourceLocation: sourceLocation)
+        #expect(folded.chunkCount == accumulator.chunkCount && folded.isFinished == accumulator.isFinished, sourceLocation: sourceLocation)
+        accumulator = folded
+        return true
+    }
+
+    @Test func plainChunksAreAddedFromTheirBytesAsTheTreePathAddsThem() {
+        var accumulator = ChatCompletionAccumulator()
+        for text in Self.plainChunks {
+            #expect(Self.expectFoldAgreement(text, into: &accumulator), "stepped aside for \(text)")
+        }
+        for text in Self.leftToTheTreePath {
+            #expect(!Self.expectFoldAgreement(text, into: &accumulator), "took \(text)")
+        }
+    }
+
+    @Test func randomChunksAreAddedFromTheirBytesAsTheTreePathAddsThem() {
+        var random = SplitMix64(seed: 0xF01D_C4A7)
+        var accumulator = ChatCompletionAccumulator()
+        var taken = 0
+        for round in 0..<3000 {
+            // Streams of a few dozen chunks, so ids, models and choices repeat and differ.
+            if round % 40 == 0 { accumulator = ChatCompletionAccumulator() }
+            let text = RandomJSON.chunk(&random)
+            if Self.expectFoldAgreement(text, into: &accumulator) { taken += 1 }
+            let bytes = Array(text.utf8)
+            if !bytes.isEmpty {
+                let cut = Int.random(in: 0..<bytes.count, using: &random)
+                var changed = bytes
+                changed[cut] = [UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: ","), UInt8(ascii: "}"), 0x80, UInt8(ascii: "1"), UInt8(ascii: " ")]
+                    .randomElement(using: &random)!
+                if let changedText = String(validating: changed, as: UTF8.self) { Self.expectFoldAgreement(changedText, into: &accumulator) }
+                Self.expectFoldAgreement(String(decoding: bytes[..<cut], as: UTF8.self), into: &accumulator)
+            }
+        }
+        #expect(taken > 1500)
+    }
+
+    @Test func collectFoldsAStreamAsIteratingItDoes() async throws {
+        var random = SplitMix64(seed: 0xC011_EC7)
+        for _ in 0..<50 {
+            // Plain chunks, with now and then one only the slower paths read (content chunks,
+            // a repeated member): `collect()` must mix both paths in order.
+            var texts: [String] = []
+            for _ in 0..<Int.random(in: 1..<30, using: &random) {
+                let text = RandomJSON.chunk(&random)
+                guard !text.contains("\n"), !text.contains("\r"), Self.treeChunk(text) != nil, !Self.isErrorBody(text) else { continue }
+                texts.append(text)
+            }
+            texts.append(#"{"choices":[{"index":0,"delta":{"content":"."},"finish_reason":"stop"}]}"#)
+            let events = Array((texts.map { "data: \($0)\n\n" }.joined() + "data: [DONE]\n\n").utf8)
+            let collected = try await ChatCompletionStream(body: ResponseBody(bytes: events)).collect()
+            var iterator = ChatCompletionStream(body: ResponseBody(bytes: events)).makeAsyncIterator()
+            while try await iterator.next() != nil {}
+            #expect(collected == iterator.accumulator.response)
+        }
+    }
+
+    // MARK: - String scanning
+
+    @Test func stringScanFindsTheFirstSpecialByteAsAByteLoopDoes() {
+        var random = SplitMix64(seed: 0x5CA7)
+        let alphabet: [UInt8] = [0x00, 0x01, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7F, 0x80, 0xA2, 0xDC, 0xFF, UInt8(ascii: "a")]
+        for _ in 0..<20000 {
+            let count = Int.random(in: 0..<40, using: &random)
+            // Mostly plain bytes, with a few special ones anywhere.
+            let bytes = (0..<count).map { _ in
+                RandomJSON.chance(8, &random) ? RandomJSON.pick(alphabet, &random) : UInt8.random(in: 0x20...0xFF, using: &random)
+            }
+            let start = count == 0 ? 0 : Int.random(in: 0...count, using: &random)
+            let expected = bytes[start...].firstIndex { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 } ?? count
+            let end = Int.random(in: start...count, using: &random)
+            bytes.withUnsafeBufferPointer { buffer in
+                #expect(JSONStringScan.plainEnd(buffer, from: start) == expected, "\(bytes) from \(start)")
+                #expect(JSONStringScan.isASCII(buffer, start..<end) == bytes[start..<end].allSatisfy { $0 < 0x80 }, "\(bytes) \(start)..<\(end)")
+            }
+        }
+    }
+
     // MARK: - Responses
 
     static let responses: [String] = [

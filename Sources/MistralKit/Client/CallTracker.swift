@@ -20,6 +20,8 @@ final class CallTracker: Sendable {
     private let started: ContinuousClock.Instant
     private let span: any Span
     private let state: Mutex<State>
+    /// Chunks a stream delivered: counted as estimated completion tokens if it is abandoned.
+    private let chunks = Atomic<Int>(0)
 
     struct Holdings: Sendable {
         var slot: ConcurrencySlot?
@@ -30,8 +32,6 @@ final class CallTracker: Sendable {
     private struct State {
         var holdings: Holdings
         var finished = false
-        var chunks = 0
-        var firstChunkSeen = false
         var requestID: String?
     }
 
@@ -52,12 +52,9 @@ final class CallTracker: Sendable {
 
     /// A stream delivered a chunk: the first one sets time to first token.
     func sawChunk() {
-        let first = state.withLock { state -> Bool in
-            state.chunks += 1
-            defer { state.firstChunkSeen = true }
-            return !state.firstChunkSeen
-        }
-        if first { metrics.timeToFirstToken(operation: call.operation, model: call.model, ContinuousClock.now - started) }
+        // One atomic add per chunk (a lock per chunk cost a stream more than its accounting).
+        let seen = chunks.add(1, ordering: .relaxed).newValue
+        if seen == 1 { metrics.timeToFirstToken(operation: call.operation, model: call.model, ContinuousClock.now - started) }
     }
 
     /// Ends the call: releases what it holds and records usage, cost, metrics and the span.
@@ -67,7 +64,7 @@ final class CallTracker: Sendable {
             guard !state.finished else { return nil }
             state.finished = true
             defer { state.holdings = Holdings() }
-            return (state.holdings, state.chunks, state.requestID)
+            return (state.holdings, chunks.load(ordering: .relaxed), state.requestID)
         }
         guard let (holdings, chunks, requestID) = taken else { return }
         holdings.slot?.release()

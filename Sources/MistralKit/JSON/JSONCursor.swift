@@ -22,7 +22,10 @@ struct JSONCursor {
     private var current: UInt8 { parser.bytes[parser.index] }
 
     /// Skips whitespace and reports the next byte without consuming it.
+    @inline(__always)
     private mutating func peek() throws(Miss) -> UInt8 {
+        // Compact JSON has no whitespace between tokens: one look before the loop.
+        if !atEnd, current > 0x20 { return current }
         parser.skipWhitespace()
         guard !atEnd else { throw Miss() }
         return current
@@ -80,13 +83,8 @@ struct JSONCursor {
         guard byte == UInt8(ascii: "\"") else { throw Miss() }
         parser.index += 1
         let start = parser.index
-        while true {
-            guard !atEnd else { throw Miss() }
-            let byte = current
-            if byte == UInt8(ascii: "\"") { break }
-            guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\\") else { throw Miss() }
-            parser.index += 1
-        }
+        parser.index = JSONStringScan.plainEnd(parser.bytes, from: start)
+        guard !atEnd, current == UInt8(ascii: "\""), JSONStringScan.isASCII(parser.bytes, start..<parser.index) else { throw Miss() }
         let name = UnsafeBufferPointer(rebasing: parser.bytes[start..<parser.index])
         parser.index += 1
         guard try peek() == UInt8(ascii: ":") else { throw Miss() }
@@ -133,15 +131,9 @@ struct JSONCursor {
     mutating func stringOrNull(reusing candidate: String?) throws(Miss) -> String? {
         guard var candidate, try peek() == UInt8(ascii: "\"") else { return try stringOrNull() }
         let start = parser.index + 1
-        var end = start
-        while end < parser.bytes.count {
-            let byte = parser.bytes[end]
-            if byte == UInt8(ascii: "\"") { break }
-            // Escapes and control characters are the parser's to decode or refuse.
-            if byte == UInt8(ascii: "\\") || byte < 0x20 { return try stringOrNull() }
-            end += 1
-        }
-        guard end < parser.bytes.count else { return try stringOrNull() }
+        let end = JSONStringScan.plainEnd(parser.bytes, from: start)
+        // Escapes and control characters are the parser's to decode or refuse.
+        guard end < parser.bytes.count, parser.bytes[end] == UInt8(ascii: "\"") else { return try stringOrNull() }
         let raw = UnsafeBufferPointer(rebasing: parser.bytes[start..<end])
         let same = candidate.withUTF8 { utf8 in
             utf8.count == raw.count && (raw.isEmpty || memcmp(utf8.baseAddress!, raw.baseAddress!, raw.count) == 0)
@@ -155,7 +147,22 @@ struct JSONCursor {
     /// decoding paths), or `nil` for `null`; any other value is a miss.
     mutating func intOrNull() throws(Miss) -> Int? {
         switch try peek() {
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+        case UInt8(ascii: "1")...UInt8(ascii: "9"):
+            // Up to 18 digits and no fraction or exponent: the integer itself, no number value.
+            var end = parser.index
+            var value = 0
+            while end < parser.bytes.count, end - parser.index < 18 {
+                let digit = parser.bytes[end] &- UInt8(ascii: "0")
+                guard digit < 10 else { break }
+                value = value &* 10 &+ Int(digit)
+                end += 1
+            }
+            if end < parser.bytes.count, !Self.continuesNumber(parser.bytes[end]) {
+                parser.index = end
+                return value
+            }
+            fallthrough
+        case UInt8(ascii: "-"), UInt8(ascii: "0"):
             let number: JSONValue
             do { number = try parser.parseNumber() } catch { throw Miss() }
             guard let value = number.exactInteger(Int.self) else { throw Miss() }
@@ -166,6 +173,12 @@ struct JSONCursor {
         default:
             throw Miss()
         }
+    }
+
+    /// Whether `byte`, after digits, makes them more than a plain integer.
+    private static func continuesNumber(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
     }
 
     /// A Boolean, or `nil` for `null`; any other value is a miss.

@@ -129,16 +129,15 @@ public struct JSONParser {
         index += 1  // opening quote
         let start = index
         // Fast path: no escapes, so the bytes between the quotes are the string.
-        while index < bytes.count {
+        index = JSONStringScan.plainEnd(bytes, from: index)
+        if index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let text = try validatedString(UnsafeBufferPointer(rebasing: bytes[start..<index]))
                 index += 1
                 return text
             }
-            if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("control character in a string") }
-            index += 1
         }
         var scalars: [UInt8] = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
         while index < bytes.count {
@@ -211,7 +210,7 @@ public struct JSONParser {
 
     private func validatedString(_ bytes: UnsafeBufferPointer<UInt8>) throws -> String {
         // ASCII (most keys and values) needs no validation.
-        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+        if JSONStringScan.isASCII(bytes, 0..<bytes.count) { return String(decoding: bytes, as: UTF8.self) }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw error("invalid UTF-8 in a string") }
         return text
     }

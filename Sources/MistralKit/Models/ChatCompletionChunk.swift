@@ -216,7 +216,8 @@ extension ChatCompletionChunk {
 }
 
 extension ChatCompletionChunk.StreamChoice {
-    fileprivate static func read(_ cursor: inout JSONCursor) throws(JSONCursor.Miss) -> Self {
+    /// Reads one choice whose `{` is next.
+    static func read(_ cursor: inout JSONCursor) throws(JSONCursor.Miss) -> Self {
         let (index, delta, finishReason) = try cursor.choice(body: "delta", empty: DeltaMessage()) { (cursor: inout JSONCursor) throws(JSONCursor.Miss) in
             try DeltaMessage.read(&cursor)
         }

@@ -32,18 +32,85 @@ public struct ChatCompletionAccumulator: Sendable {
         if model.isEmpty { model = chunk.model }
         if created == 0 { created = chunk.created }
         if let usage = chunk.usage { self.usage = usage }
-        for position in chunk.choices.indices {
-            let index = chunk.choices[position].index
-            var slot = choices.firstIndex { $0.index == index } ?? choices.endIndex
-            if slot == choices.endIndex {
-                choices.append((index, ChoiceState()))
-                slot = choices.count - 1
-            }
-            // Mutate in place: copying a choice out and back would copy its growing text on
-            // every chunk (quadratic in the answer's length).
-            Self.fold(chunk.choices[position], into: &choices[slot].state)
-        }
+        for choice in chunk.choices { add(choice) }
     }
+
+    /// Folds one choice's increment into the choice with its index.
+    private mutating func add(_ choice: ChatCompletionChunk.StreamChoice) {
+        var slot = choices.firstIndex { $0.index == choice.index } ?? choices.endIndex
+        if slot == choices.endIndex {
+            choices.append((choice.index, ChoiceState()))
+            slot = choices.count - 1
+        }
+        // Mutate in place: copying a choice out and back would copy its growing text on
+        // every chunk (quadratic in the answer's length).
+        Self.fold(choice, into: &choices[slot].state)
+    }
+
+    /// Adds one chunk read straight from its JSON bytes, without making a ``ChatCompletionChunk``:
+    /// what ``ChatCompletionStream/collect()`` does with each event, since nobody sees the chunks.
+    ///
+    /// The bytes are read by the same rules as `ChatCompletionChunk.read(_:previous:)`, and the
+    /// result is the same as adding that chunk. Anything but a plain chunk (an error body, a
+    /// repeated member, invalid JSON, …) throws ``JSONCursor/Miss`` before anything is changed,
+    /// and the stream then takes the chunk path, which adds the chunk or throws its usual error.
+    mutating func add(chunkJSON bytes: UnsafeBufferPointer<UInt8>) throws(JSONCursor.Miss) {
+        var cursor = JSONCursor(bytes)
+        guard try cursor.openObjectOrNull() else { throw JSONCursor.Miss() }
+        var chunkID: String?
+        var chunkModel: String?
+        var chunkCreated: Int?
+        var chunkUsage: UsageInfo?
+        // Nearly every chunk has one choice: kept apart so that no array is made for it.
+        var firstChoice: ChatCompletionChunk.StreamChoice?
+        var moreChoices: [ChatCompletionChunk.StreamChoice] = []
+        var seen = SeenMembers()
+        var first = true
+        while let name = try cursor.nextMember(first: &first) {
+            if name.spells("id") {
+                try seen.insert(0)
+                chunkID = try cursor.stringOrNull(reusing: id.isEmpty ? nil : id)
+            } else if name.spells("object") {
+                try seen.insert(1)
+                // An error body is the stream's business (`ChatCompletionStream` checks for one).
+                if try cursor.stringOrNull(reusing: Self.chunkObject) == "error" { throw JSONCursor.Miss() }
+            } else if name.spells("created") {
+                try seen.insert(2)
+                chunkCreated = try cursor.intOrNull()
+            } else if name.spells("model") {
+                try seen.insert(3)
+                chunkModel = try cursor.stringOrNull(reusing: model.isEmpty ? nil : model)
+            } else if name.spells("choices") {
+                try seen.insert(4)
+                if try cursor.openArrayOrNull() {
+                    var firstElement = true
+                    while try cursor.nextElement(first: &firstElement) {
+                        let choice = try ChatCompletionChunk.StreamChoice.read(&cursor)
+                        if firstChoice == nil { firstChoice = choice } else { moreChoices.append(choice) }
+                    }
+                }
+            } else if name.spells("usage") {
+                try seen.insert(5)
+                if try !cursor.skipNull() {
+                    chunkUsage = try UsageInfo.read(&cursor, depth: 1)
+                }
+            } else if name.spells("error") || name.spells("detail") {
+                throw JSONCursor.Miss()
+            } else {
+                _ = try cursor.value(depth: 1)
+            }
+        }
+        try cursor.finish()
+        chunkCount += 1
+        if id.isEmpty, let chunkID { id = chunkID }
+        if model.isEmpty, let chunkModel { model = chunkModel }
+        if created == 0, let chunkCreated { created = chunkCreated }
+        if let chunkUsage { usage = chunkUsage }
+        if let firstChoice { add(firstChoice) }
+        for choice in moreChoices { add(choice) }
+    }
+
+    private static let chunkObject = "chat.completion.chunk"
 
     private static func fold(_ choice: ChatCompletionChunk.StreamChoice, into state: inout ChoiceState) {
         switch choice.delta.content {

@@ -36,6 +36,8 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
     /// Consumes the stream and returns the folded response.
     public func collect() async throws -> ChatCompletionResponse {
         var iterator = makeAsyncIterator()
+        // Nobody sees the chunks: each is added to the accumulator straight from its bytes.
+        iterator.foldsOnly = true
         while try await iterator.next() != nil {}
         var response = iterator.accumulator.response
         response.answeredBy = answeredBy
@@ -60,6 +62,9 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
         let tracker: CallTracker?
         /// The last chunk's id, object and model, lent to the next chunk when they repeat.
         var repeated: ChatCompletionChunk.RepeatedStrings?
+        /// Set by ``collect()``: plain chunks are only added to the accumulator, never made or
+        /// returned (`next()` returns only the chunks that took the slower paths).
+        var foldsOnly = false
 
         init(body: ResponseBody.AsyncIterator, requestID: String?, logger: Logger, tracker: CallTracker?) {
             self.body = body
@@ -125,7 +130,7 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
 
         /// One event of type `type` (`nil` for a plain message) with these data bytes.
         private mutating func handle(type: String?, data: UnsafeBufferPointer<UInt8>) throws -> ChatCompletionChunk? {
-            if data.elementsEqual("[DONE]".utf8) {
+            if data.spells("[DONE]") {
                 finished = true
                 try checkFinishReasons()
                 return nil
@@ -133,6 +138,15 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
             // A plain chunk is read straight from its bytes; anything else (an error event, an
             // error body, a malformed chunk) takes the tree path below, which owns every error.
             if type != "error" {
+                if foldsOnly {
+                    do {
+                        try accumulator.add(chunkJSON: data)
+                        tracker?.sawChunk()
+                        return nil
+                    } catch {
+                        // Not a plain chunk: the paths below decide what it is.
+                    }
+                }
                 do {
                     let chunk = try ChatCompletionChunk.read(data, previous: repeated)
                     accumulator.add(chunk)

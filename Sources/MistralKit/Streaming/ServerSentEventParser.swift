@@ -148,13 +148,14 @@ public struct ServerSentEventParser: Sendable {
         case data, event, id, retry, other
 
         init(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) {
-            if bytes.elementsEqual("data".utf8) {
+            let name = UnsafeBufferPointer(rebasing: bytes)
+            if name.spells("data") {
                 self = .data
-            } else if bytes.elementsEqual("event".utf8) {
+            } else if name.spells("event") {
                 self = .event
-            } else if bytes.elementsEqual("id".utf8) {
+            } else if name.spells("id") {
                 self = .id
-            } else if bytes.elementsEqual("retry".utf8) {
+            } else if name.spells("retry") {
                 self = .retry
             } else {
                 self = .other
