@@ -242,6 +242,37 @@ struct JSONFastPathTests {
         #expect(taken > 1500)
     }
 
+    @Test func chunksThatDifferOnlyInTheirTextAreAddedAsTheTreePathAddsThem() {
+        // The bytes around the text repeat from chunk to chunk; what stands where the text
+        // stood is anything: another string, or something that only looks like the rest.
+        let heads = [
+            #"{\#(Self.head),"choices":[{"index":0,"delta":{"content":"#,
+            #"{\#(Self.head),"choices":[{"index":2,"delta":{"role":"assistant","content":"#,
+            #"{"choices":[{"delta":{"content":"#,
+        ]
+        let tails = [#"},"finish_reason":null}]}"#, #"}}]}"#, #"},"finish_reason":null,"logprobs":null}],"extra":[1,{"a":"}"}]}"#]
+        let middles = [
+            #""plain""#, #""""#, #""with \"escapes\" and \u00e9 \ud83d\ude00""#, #""é 日本 😀""#, "null", "5", #"[{"type":"text","text":"t"}]"#,
+            #""a","content":"b""#, #""a"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}"#,
+            #""a"}],"object":"error","x":{"y":""#, #""unterminated"#, #""a" "#, #" "a""#, "\"raw \u{01} control\"", #""a"}"#, #""\""#,
+            #""}]}""#, #"""a""#,
+        ]
+        var random = SplitMix64(seed: 0x7E4F_1A7E)
+        var accumulator = ChatCompletionAccumulator()
+        var taken = 0
+        for round in 0..<4000 {
+            if round % 50 == 0 { accumulator = ChatCompletionAccumulator() }
+            let head = RandomJSON.pick(heads, &random)
+            let tail = RandomJSON.pick(tails, &random)
+            // A plain chunk first (it becomes the template), then the same bytes around other middles.
+            Self.expectFoldAgreement(head + #""t""# + tail, into: &accumulator)
+            for _ in 0..<3 {
+                if Self.expectFoldAgreement(head + RandomJSON.pick(middles, &random) + tail, into: &accumulator) { taken += 1 }
+            }
+        }
+        #expect(taken > 3000)
+    }
+
     @Test func collectFoldsAStreamAsIteratingItDoes() async throws {
         var random = SplitMix64(seed: 0xC011_EC7)
         for _ in 0..<50 {
@@ -254,11 +285,14 @@ struct JSONFastPathTests {
                 texts.append(text)
             }
             texts.append(#"{"choices":[{"index":0,"delta":{"content":"."},"finish_reason":"stop"}]}"#)
-            let events = Array((texts.map { "data: \($0)\n\n" }.joined() + "data: [DONE]\n\n").utf8)
-            let collected = try await ChatCompletionStream(body: ResponseBody(bytes: events)).collect()
-            var iterator = ChatCompletionStream(body: ResponseBody(bytes: events)).makeAsyncIterator()
+            let events = texts.map { "data: \($0)\n\n" }.joined() + "data: [DONE]\n\n"
+            // Read in pieces of any size, so events are cut anywhere between reads too.
+            let pieces = Int.random(in: 1...300, using: &random)
+            let collected = try await ChatCompletionStream.over(PiecewiseBody(events, splitEvery: pieces)).collect()
+            var iterator = ChatCompletionStream.over(PiecewiseBody(events, splitEvery: pieces)).makeAsyncIterator()
             while try await iterator.next() != nil {}
             #expect(collected == iterator.accumulator.response)
+            #expect(collected.usage == Self.treeChunk(texts.last { Self.treeChunk($0)?.usage != nil } ?? "")?.usage)
         }
     }
 

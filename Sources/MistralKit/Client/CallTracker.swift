@@ -51,10 +51,13 @@ final class CallTracker: Sendable {
     }
 
     /// A stream delivered a chunk: the first one sets time to first token.
-    func sawChunk() {
-        // One atomic add per chunk (a lock per chunk cost a stream more than its accounting).
-        let seen = chunks.add(1, ordering: .relaxed).newValue
-        if seen == 1 { metrics.timeToFirstToken(operation: call.operation, model: call.model, ContinuousClock.now - started) }
+    func sawChunk() { sawChunks(1) }
+
+    /// A stream delivered `count` chunks (those of one read, when `collect()` folds them).
+    func sawChunks(_ count: Int) {
+        // One atomic add (a lock per chunk cost a stream more than its accounting).
+        let seen = chunks.add(count, ordering: .relaxed).newValue
+        if seen == count { metrics.timeToFirstToken(operation: call.operation, model: call.model, ContinuousClock.now - started) }
     }
 
     /// Ends the call: releases what it holds and records usage, cost, metrics and the span.

@@ -31,6 +31,9 @@ struct JSONCursor {
         return current
     }
 
+    /// The offset of the next byte to read (whitespace is skipped before a value, not after).
+    var offset: Int { parser.index }
+
     /// Requires that only whitespace is left.
     mutating func finish() throws(Miss) {
         parser.skipWhitespace()

@@ -218,8 +218,15 @@ extension ChatCompletionChunk {
 extension ChatCompletionChunk.StreamChoice {
     /// Reads one choice whose `{` is next.
     static func read(_ cursor: inout JSONCursor) throws(JSONCursor.Miss) -> Self {
+        var contentRange: Range<Int>?
+        return try read(&cursor, contentRange: &contentRange)
+    }
+
+    /// Reads one choice whose `{` is next; `contentRange` is set to where its delta's content
+    /// is when that is a string.
+    static func read(_ cursor: inout JSONCursor, contentRange: inout Range<Int>?) throws(JSONCursor.Miss) -> Self {
         let (index, delta, finishReason) = try cursor.choice(body: "delta", empty: DeltaMessage()) { (cursor: inout JSONCursor) throws(JSONCursor.Miss) in
-            try DeltaMessage.read(&cursor)
+            try DeltaMessage.read(&cursor, contentRange: &contentRange)
         }
         return Self(index: index, delta: delta, finishReason: finishReason)
     }
@@ -257,7 +264,7 @@ extension JSONCursor {
 
 extension DeltaMessage {
     /// Reads the members of a delta whose `{` was consumed.
-    fileprivate static func read(_ cursor: inout JSONCursor) throws(JSONCursor.Miss) -> Self {
+    fileprivate static func read(_ cursor: inout JSONCursor, contentRange: inout Range<Int>?) throws(JSONCursor.Miss) -> Self {
         var delta = DeltaMessage()
         var seen = SeenMembers()
         var first = true
@@ -267,7 +274,10 @@ extension DeltaMessage {
                 delta.role = try cursor.stringOrNull()
             } else if name.spells("content") {
                 try seen.insert(1)
+                let isString = cursor.atString
+                let start = cursor.offset
                 delta.content = try MessageContent.readOrNull(&cursor, depth: 4)
+                if isString { contentRange = start..<cursor.offset }
             } else if name.spells("tool_calls") {
                 try seen.insert(2)
                 delta.toolCalls = try [ToolCall].readOrNull(&cursor, depth: 4)

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Folds streamed chunks into the complete response: content and reasoning text concatenated,
 /// tool calls merged by index (arguments appended in order), finish reasons and usage kept.
 ///
@@ -20,6 +28,8 @@ public struct ChatCompletionAccumulator: Sendable {
     /// array searched in order costs less per chunk than a dictionary).
     private var choices: [(index: Int, state: ChoiceState)] = []
     private(set) public var usage: UsageInfo?
+    /// The last chunk read in full by ``add(chunkJSON:)``, when it was only a text delta.
+    private var template: ChunkTemplate?
     /// Number of chunks folded so far.
     private(set) public var chunkCount = 0
 
@@ -55,6 +65,11 @@ public struct ChatCompletionAccumulator: Sendable {
     /// repeated member, invalid JSON, …) throws ``JSONCursor/Miss`` before anything is changed,
     /// and the stream then takes the chunk path, which adds the chunk or throws its usual error.
     mutating func add(chunkJSON bytes: UnsafeBufferPointer<UInt8>) throws(JSONCursor.Miss) {
+        if let template, let text = template.text(of: bytes) {
+            addMembers(id: template.id, model: template.model, created: template.created, usage: nil)
+            add(ChatCompletionChunk.StreamChoice(index: template.index, delta: DeltaMessage(content: .text(text))))
+            return
+        }
         var cursor = JSONCursor(bytes)
         guard try cursor.openObjectOrNull() else { throw JSONCursor.Miss() }
         var chunkID: String?
@@ -63,6 +78,7 @@ public struct ChatCompletionAccumulator: Sendable {
         var chunkUsage: UsageInfo?
         // Nearly every chunk has one choice: kept apart so that no array is made for it.
         var firstChoice: ChatCompletionChunk.StreamChoice?
+        var firstContent: Range<Int>?
         var moreChoices: [ChatCompletionChunk.StreamChoice] = []
         var seen = SeenMembers()
         var first = true
@@ -85,8 +101,11 @@ public struct ChatCompletionAccumulator: Sendable {
                 if try cursor.openArrayOrNull() {
                     var firstElement = true
                     while try cursor.nextElement(first: &firstElement) {
-                        let choice = try ChatCompletionChunk.StreamChoice.read(&cursor)
-                        if firstChoice == nil { firstChoice = choice } else { moreChoices.append(choice) }
+                        if firstChoice == nil {
+                            firstChoice = try ChatCompletionChunk.StreamChoice.read(&cursor, contentRange: &firstContent)
+                        } else {
+                            moreChoices.append(try ChatCompletionChunk.StreamChoice.read(&cursor))
+                        }
                     }
                 }
             } else if name.spells("usage") {
@@ -101,13 +120,29 @@ public struct ChatCompletionAccumulator: Sendable {
             }
         }
         try cursor.finish()
+        addMembers(id: chunkID, model: chunkModel, created: chunkCreated, usage: chunkUsage)
+        if let firstChoice { add(firstChoice) }
+        for choice in moreChoices { add(choice) }
+        template = nil
+        // A chunk with one choice whose delta is only text (beside its role, perhaps): the next
+        // chunks of the stream will very likely be the same bytes around another text.
+        if let firstChoice, let firstContent, moreChoices.isEmpty, firstChoice.finishReason == nil,
+            firstChoice.delta.toolCalls == nil, chunkUsage == nil
+        {
+            template = ChunkTemplate(
+                prefix: Array(bytes[..<firstContent.lowerBound]), suffix: Array(bytes[firstContent.upperBound...]), id: chunkID,
+                model: chunkModel, created: chunkCreated, index: firstChoice.index)
+        }
+    }
+
+    /// What a chunk's top-level members add: one more chunk; its id, model and creation time
+    /// if none is known yet; its usage, which replaces any earlier.
+    private mutating func addMembers(id chunkID: String?, model chunkModel: String?, created chunkCreated: Int?, usage chunkUsage: UsageInfo?) {
         chunkCount += 1
         if id.isEmpty, let chunkID { id = chunkID }
         if model.isEmpty, let chunkModel { model = chunkModel }
         if created == 0, let chunkCreated { created = chunkCreated }
         if let chunkUsage { usage = chunkUsage }
-        if let firstChoice { add(firstChoice) }
-        for choice in moreChoices { add(choice) }
     }
 
     private static let chunkObject = "chat.completion.chunk"
@@ -171,5 +206,38 @@ public struct ChatCompletionAccumulator: Sendable {
                 finishReason: state.finishReason)
         }
         return ChatCompletionResponse(id: id, model: model, created: created, choices: folded, usage: usage)
+    }
+}
+
+/// A chunk read in full, held as the bytes before and after its delta's text, with the values
+/// its other members gave: a stream's chunks differ only in their text, so a chunk whose bytes
+/// match around a string is that chunk with this text, and only the string needs reading.
+///
+/// Exact by construction: identical bytes before the string put the parser in the same state
+/// at its start, and identical bytes after it parse the same way whatever the string held, so
+/// the chunk reads as the template's members with the new text, as a full read would give.
+struct ChunkTemplate: Sendable {
+    /// Everything before the text's opening quote.
+    let prefix: [UInt8]
+    /// Everything after the text's closing quote.
+    let suffix: [UInt8]
+    let id: String?
+    let model: String?
+    let created: Int?
+    /// The choice's index.
+    let index: Int
+
+    /// The text of `bytes` when they are this template around one JSON string, else `nil`.
+    func text(of bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        // At least the two quotes of a string between the two parts.
+        guard bytes.count >= prefix.count + suffix.count + 2, let base = bytes.baseAddress,
+            bytes[prefix.count] == UInt8(ascii: "\""),
+            prefix.withUnsafeBufferPointer({ memcmp(base, $0.baseAddress!, $0.count) == 0 }),
+            suffix.withUnsafeBufferPointer({ memcmp(base + (bytes.count - $0.count), $0.baseAddress!, $0.count) == 0 })
+        else { return nil }
+        var parser = JSONParser(bytes: bytes)
+        parser.index = prefix.count
+        guard let text = try? parser.parseString(), parser.index == bytes.count - suffix.count else { return nil }
+        return text
     }
 }

@@ -123,7 +123,18 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
                     let cutInsideEvent = parser.finish()
                     return try endOfBody(cutInsideEvent: cutInsideEvent)
                 }
-                parser.feed(buffer.readableBytesView, to: &pending)
+                if foldsOnly {
+                    // Plain chunks are added as the parser finds them, straight from the read.
+                    var folding = FoldingEvents()
+                    swap(&folding.accumulator, &accumulator)
+                    swap(&folding.pending, &pending)
+                    parser.feed(buffer.readableBytesView, to: &folding)
+                    swap(&folding.accumulator, &accumulator)
+                    swap(&folding.pending, &pending)
+                    if folding.added > 0 { tracker?.sawChunks(folding.added) }
+                } else {
+                    parser.feed(buffer.readableBytesView, to: &pending)
+                }
             }
             return nil
         }
@@ -230,6 +241,30 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
             mapped.partial = accumulator.response
             return mapped
         }
+    }
+}
+
+/// What ``ChatCompletionStream/collect()`` does with the events of a read: each plain chunk is
+/// added to the accumulator as soon as the parser completes it, from the read's own bytes; any
+/// other event (`[DONE]`, an error, a chunk only the slower paths read) waits in `pending`, and
+/// so does every event after it, so that events are still handled in order.
+struct FoldingEvents: ServerSentEventSink {
+    var accumulator = ChatCompletionAccumulator()
+    var pending = PendingEvents()
+    /// Chunks added here.
+    var added = 0
+
+    mutating func receive(event: String?, data: UnsafeBufferPointer<UInt8>, id: String?, retry: Int?) {
+        if pending.events.isEmpty, event == nil {
+            do {
+                try accumulator.add(chunkJSON: data)
+                added += 1
+                return
+            } catch {
+                // Handled by the stream, after the read, with the events that follow it.
+            }
+        }
+        pending.receive(event: event, data: data, id: id, retry: retry)
     }
 }
 

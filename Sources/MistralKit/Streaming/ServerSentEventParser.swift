@@ -16,6 +16,10 @@ import Darwin
 public struct ServerSentEventParser: Sendable {
     private var line: [UInt8] = []
     private var data: [UInt8] = []
+    /// The data of an event with one `data:` line, still in the read being parsed: handed to
+    /// the sink from there (copied into `data` only if the read ends before the event does).
+    /// Always `nil` between two calls to `feed`, so the parser never holds a pointer across them.
+    nonisolated(unsafe) private var dataInPlace: UnsafeBufferPointer<UInt8>?
     private var hasData = false
     private var eventType: String?
     private var lastEventID: String?
@@ -68,13 +72,13 @@ public struct ServerSentEventParser: Sendable {
             let segment = UnsafeBufferPointer(rebasing: buffer[lineStart..<index])
             if line.isEmpty {
                 // The whole line is in this read: parse it in place, without copying.
-                processLine(segment, into: &events)
+                processLine(segment, inPlace: true, into: &events)
             } else {
                 // The line began in an earlier read: finish it in the carried buffer.
                 line.append(contentsOf: segment)
                 var carried: [UInt8] = []
                 swap(&carried, &line)
-                carried.withUnsafeBufferPointer { processLine($0, into: &events) }
+                carried.withUnsafeBufferPointer { processLine($0, inPlace: false, into: &events) }
                 carried.removeAll(keepingCapacity: true)
                 swap(&carried, &line)
             }
@@ -89,6 +93,14 @@ public struct ServerSentEventParser: Sendable {
             lineStart = index
         }
         line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[lineStart..<buffer.count]))
+        keepDataInPlace()
+    }
+
+    /// The read ends inside an event: its data can no longer point into the read.
+    private mutating func keepDataInPlace() {
+        guard let inPlace = dataInPlace else { return }
+        data.append(contentsOf: inPlace)
+        dataInPlace = nil
     }
 
     /// Parses `bytes` and returns the events they complete.
@@ -104,12 +116,16 @@ public struct ServerSentEventParser: Sendable {
         let incomplete = !line.isEmpty || hasData || pendingFields
         line.removeAll()
         data.removeAll()
+        dataInPlace = nil
         hasData = false
         pendingFields = false
         return incomplete
     }
 
-    private mutating func processLine<Sink: ServerSentEventSink>(_ whole: UnsafeBufferPointer<UInt8>, into events: inout Sink) {
+    /// `inPlace`: `whole` lies in the read being parsed (not in a buffer reused afterwards).
+    private mutating func processLine<Sink: ServerSentEventSink>(
+        _ whole: UnsafeBufferPointer<UInt8>, inPlace: Bool, into events: inout Sink
+    ) {
         var current = whole[...]
         if atStreamStart {
             atStreamStart = false
@@ -127,8 +143,15 @@ public struct ServerSentEventParser: Sendable {
         let value = current[valueStart...]
         switch FieldName(nameBytes) {
         case .data:
-            if hasData { data.append(0x0A) }
-            data.append(contentsOf: value)
+            if hasData {
+                keepDataInPlace()
+                data.append(0x0A)
+                data.append(contentsOf: value)
+            } else if inPlace {
+                dataInPlace = UnsafeBufferPointer(rebasing: value)
+            } else {
+                data.append(contentsOf: value)
+            }
             hasData = true
         case .event:
             eventType = String(decoding: value, as: UTF8.self)
@@ -169,8 +192,13 @@ public struct ServerSentEventParser: Sendable {
             pendingFields = false
         }
         guard hasData else { return }
-        data.withUnsafeBufferPointer { events.receive(event: eventType, data: $0, id: lastEventID, retry: retry) }
-        data.removeAll(keepingCapacity: true)
+        if let inPlace = dataInPlace {
+            events.receive(event: eventType, data: inPlace, id: lastEventID, retry: retry)
+            dataInPlace = nil
+        } else {
+            data.withUnsafeBufferPointer { events.receive(event: eventType, data: $0, id: lastEventID, retry: retry) }
+            data.removeAll(keepingCapacity: true)
+        }
         hasData = false
     }
 }
