@@ -64,11 +64,19 @@ enum DecodeBenchmarks {
         // The stream as MistralKit decodes it, and as it did before the fast path, alternating in
         // rounds so machine noise hits both alike.
         var streamSamples: [Double] = []
+        var iteratedSamples: [Double] = []
         var treeSamples: [Double] = []
         for _ in 0..<10 {
             streamSamples += try await measure(runs: 30) {
                 let response = try await ChatCompletionStream(body: ResponseBody(Buffers(buffers: buffers))).collect()
                 precondition(response.usage?.completionTokens == 1000)
+            }
+            iteratedSamples += try await measure(runs: 30) {
+                var characters = 0
+                for try await chunk in ChatCompletionStream(body: ResponseBody(Buffers(buffers: buffers))) {
+                    characters += chunk.choices.first?.delta.content?.text.utf8.count ?? 0
+                }
+                precondition(characters > 1000)
             }
             treeSamples += try await measure(runs: 30) {
                 let response = try treePathCollect(buffers)
@@ -76,11 +84,15 @@ enum DecodeBenchmarks {
             }
         }
         streamSamples.sort()
+        iteratedSamples.sort()
         treeSamples.sort()
         report.add(
             "Decode a 1,000-chunk stream (\(bytes.count / 1024) KiB, 4 KiB reads), SSE + JSON + fold",
             median: formatMillis(streamSamples.median), p90: formatMillis(streamSamples.quantile(0.9)),
             note: "\(formatMicros(streamSamples.median / 1000)) per chunk; target < 5 ms")
+        report.add(
+            "Same stream iterated chunk by chunk (`for try await`), same run", median: formatMillis(iteratedSamples.median),
+            p90: formatMillis(iteratedSamples.quantile(0.9)), note: "\(formatMicros(iteratedSamples.median / 1000)) per chunk: each chunk made")
         report.add(
             "Same, tree path (before the typed fast path), same run", median: formatMillis(treeSamples.median),
             p90: formatMillis(treeSamples.quantile(0.9)),

@@ -245,9 +245,38 @@ struct JSONFastPathTests {
     @Test func chunksThatDifferOnlyInTheirTextAreAddedAsTheTreePathAddsThem() {
         // The bytes around the text repeat from chunk to chunk; what stands where the text
         // stood is anything: another string, or something that only looks like the rest.
+        var random = SplitMix64(seed: 0x7E4F_1A7E)
+        var accumulator = ChatCompletionAccumulator()
+        var taken = 0
+        for round in 0..<4000 {
+            if round % 50 == 0 { accumulator = ChatCompletionAccumulator() }
+            for text in Self.templatedChunks(&random) where Self.expectFoldAgreement(text, into: &accumulator) { taken += 1 }
+        }
+        #expect(taken > 6000)
+    }
+
+    @Test func iteratingChunksThatDifferOnlyInTheirTextGivesTheTreePathsChunks() async throws {
+        var random = SplitMix64(seed: 0x1E7A_7E4F)
+        for _ in 0..<300 {
+            var texts: [String] = []
+            for _ in 0..<5 { texts += Self.templatedChunks(&random) }
+            // Only what the tree path reads as a chunk: anything else ends the stream.
+            texts = texts.filter { !$0.contains("\n") && !Self.isErrorBody($0) && Self.treeChunk($0) != nil }
+            let events = texts.map { "data: \($0)\n\n" }.joined() + "data: [DONE]\n\n"
+            var chunks: [ChatCompletionChunk] = []
+            for try await chunk in ChatCompletionStream.over(PiecewiseBody(events, splitEvery: Int.random(in: 1...400, using: &random))) {
+                chunks.append(chunk)
+            }
+            #expect(chunks == texts.map { Self.treeChunk($0)! })
+        }
+    }
+
+    /// A plain text chunk (a template), then the same bytes around other middles: other
+    /// strings, or things that only look like the rest.
+    static func templatedChunks(_ random: inout SplitMix64) -> [String] {
         let heads = [
-            #"{\#(Self.head),"choices":[{"index":0,"delta":{"content":"#,
-            #"{\#(Self.head),"choices":[{"index":2,"delta":{"role":"assistant","content":"#,
+            #"{\#(head),"choices":[{"index":0,"delta":{"content":"#,
+            #"{\#(head),"choices":[{"index":2,"delta":{"role":"assistant","content":"#,
             #"{"choices":[{"delta":{"content":"#,
         ]
         let tails = [#"},"finish_reason":null}]}"#, #"}}]}"#, #"},"finish_reason":null,"logprobs":null}],"extra":[1,{"a":"}"}]}"#]
@@ -257,20 +286,9 @@ struct JSONFastPathTests {
             #""a"}],"object":"error","x":{"y":""#, #""unterminated"#, #""a" "#, #" "a""#, "\"raw \u{01} control\"", #""a"}"#, #""\""#,
             #""}]}""#, #"""a""#,
         ]
-        var random = SplitMix64(seed: 0x7E4F_1A7E)
-        var accumulator = ChatCompletionAccumulator()
-        var taken = 0
-        for round in 0..<4000 {
-            if round % 50 == 0 { accumulator = ChatCompletionAccumulator() }
-            let head = RandomJSON.pick(heads, &random)
-            let tail = RandomJSON.pick(tails, &random)
-            // A plain chunk first (it becomes the template), then the same bytes around other middles.
-            Self.expectFoldAgreement(head + #""t""# + tail, into: &accumulator)
-            for _ in 0..<3 {
-                if Self.expectFoldAgreement(head + RandomJSON.pick(middles, &random) + tail, into: &accumulator) { taken += 1 }
-            }
-        }
-        #expect(taken > 3000)
+        let head = RandomJSON.pick(heads, &random)
+        let tail = RandomJSON.pick(tails, &random)
+        return [head + #""t""# + tail] + (0..<3).map { _ in head + RandomJSON.pick(middles, &random) + tail }
     }
 
     @Test func collectFoldsAStreamAsIteratingItDoes() async throws {

@@ -141,8 +141,17 @@ extension ChatCompletionChunk {
     /// ``fastPath(_:previous:)`` that throws its miss instead of wrapping the chunk in an
     /// optional (a copy of the whole chunk, on a path taken for every chunk of every stream).
     static func read(_ bytes: UnsafeBufferPointer<UInt8>, previous: RepeatedStrings?) throws(JSONCursor.Miss) -> ChatCompletionChunk {
+        var content: Range<Int>?
+        return try read(bytes, previous: previous, content: &content)
+    }
+
+    /// ``read(_:previous:)`` that also sets `content` to where the first choice's text is, when
+    /// its content is a string (for a ``ChunkTemplate``).
+    static func read(
+        _ bytes: UnsafeBufferPointer<UInt8>, previous: RepeatedStrings?, content: inout Range<Int>?
+    ) throws(JSONCursor.Miss) -> ChatCompletionChunk {
         var cursor = JSONCursor(bytes)
-        return try read(&cursor, previous: previous)
+        return try read(&cursor, previous: previous, content: &content)
     }
 
     /// ``fastPath(_:previous:)`` over any bytes (copied when they are not contiguous).
@@ -170,7 +179,9 @@ extension ChatCompletionChunk {
         }
     }
 
-    private static func read(_ cursor: inout JSONCursor, previous: RepeatedStrings?) throws(JSONCursor.Miss) -> ChatCompletionChunk {
+    private static func read(
+        _ cursor: inout JSONCursor, previous: RepeatedStrings?, content: inout Range<Int>?
+    ) throws(JSONCursor.Miss) -> ChatCompletionChunk {
         guard try cursor.openObjectOrNull() else { throw JSONCursor.Miss() }
         var chunk = ChatCompletionChunk(id: "", created: 0, model: "", choices: [])
         var seen = SeenMembers()
@@ -196,7 +207,11 @@ extension ChatCompletionChunk {
                 if try cursor.openArrayOrNull() {
                     var firstChoice = true
                     while try cursor.nextElement(first: &firstChoice) {
-                        chunk.choices.append(try StreamChoice.read(&cursor))
+                        if chunk.choices.isEmpty {
+                            chunk.choices.append(try StreamChoice.read(&cursor, contentRange: &content))
+                        } else {
+                            chunk.choices.append(try StreamChoice.read(&cursor))
+                        }
                     }
                 }
             } else if name.spells("usage") {

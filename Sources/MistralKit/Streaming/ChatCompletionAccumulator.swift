@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Folds streamed chunks into the complete response: content and reasoning text concatenated,
 /// tool calls merged by index (arguments appended in order), finish reasons and usage kept.
 ///
@@ -65,14 +57,16 @@ public struct ChatCompletionAccumulator: Sendable {
     /// repeated member, invalid JSON, …) throws ``JSONCursor/Miss`` before anything is changed,
     /// and the stream then takes the chunk path, which adds the chunk or throws its usual error.
     mutating func add(chunkJSON bytes: UnsafeBufferPointer<UInt8>) throws(JSONCursor.Miss) {
-        if let template, let text = template.text(of: bytes) {
-            addMembers(id: template.id, model: template.model, created: template.created, usage: nil)
-            add(ChatCompletionChunk.StreamChoice(index: template.index, delta: DeltaMessage(content: .text(text))))
+        // Read in place (binding the template would copy it, and retain all it holds, per chunk).
+        if let text = template?.text(of: bytes) {
+            addTemplateMembers()
+            add(ChatCompletionChunk.StreamChoice(index: template.unsafelyUnwrapped.choiceIndex, delta: DeltaMessage(content: .text(text))))
             return
         }
         var cursor = JSONCursor(bytes)
         guard try cursor.openObjectOrNull() else { throw JSONCursor.Miss() }
         var chunkID: String?
+        var chunkObject: String?
         var chunkModel: String?
         var chunkCreated: Int?
         var chunkUsage: UsageInfo?
@@ -89,7 +83,8 @@ public struct ChatCompletionAccumulator: Sendable {
             } else if name.spells("object") {
                 try seen.insert(1)
                 // An error body is the stream's business (`ChatCompletionStream` checks for one).
-                if try cursor.stringOrNull(reusing: Self.chunkObject) == "error" { throw JSONCursor.Miss() }
+                chunkObject = try cursor.stringOrNull(reusing: Self.chunkObject)
+                if chunkObject == "error" { throw JSONCursor.Miss() }
             } else if name.spells("created") {
                 try seen.insert(2)
                 chunkCreated = try cursor.intOrNull()
@@ -124,14 +119,13 @@ public struct ChatCompletionAccumulator: Sendable {
         if let firstChoice { add(firstChoice) }
         for choice in moreChoices { add(choice) }
         template = nil
-        // A chunk with one choice whose delta is only text (beside its role, perhaps): the next
-        // chunks of the stream will very likely be the same bytes around another text.
-        if let firstChoice, let firstContent, moreChoices.isEmpty, firstChoice.finishReason == nil,
-            firstChoice.delta.toolCalls == nil, chunkUsage == nil
-        {
+        if let firstChoice, let firstContent, moreChoices.isEmpty, chunkUsage == nil {
+            // Only a chunk with one text delta qualifies, so the rest is made only for those.
             template = ChunkTemplate(
-                prefix: Array(bytes[..<firstContent.lowerBound]), suffix: Array(bytes[firstContent.upperBound...]), id: chunkID,
-                model: chunkModel, created: chunkCreated, index: firstChoice.index)
+                bytes: bytes, content: firstContent,
+                chunk: ChatCompletionChunk(
+                    id: chunkID ?? "", object: chunkObject ?? Self.chunkObject, created: chunkCreated ?? 0, model: chunkModel ?? "",
+                    choices: [firstChoice]))
         }
     }
 
@@ -143,6 +137,16 @@ public struct ChatCompletionAccumulator: Sendable {
         if model.isEmpty, let chunkModel { model = chunkModel }
         if created == 0, let chunkCreated { created = chunkCreated }
         if let chunkUsage { usage = chunkUsage }
+    }
+
+    /// ``addMembers(id:model:created:usage:)`` for a chunk that matched the template.
+    private mutating func addTemplateMembers() {
+        // Once the stream's first chunks are in, the prototype has nothing to add.
+        guard id.isEmpty || model.isEmpty || created == 0, let prototype = template?.prototype else {
+            chunkCount += 1
+            return
+        }
+        addMembers(id: prototype.id, model: prototype.model, created: prototype.created, usage: nil)
     }
 
     private static let chunkObject = "chat.completion.chunk"
@@ -209,35 +213,3 @@ public struct ChatCompletionAccumulator: Sendable {
     }
 }
 
-/// A chunk read in full, held as the bytes before and after its delta's text, with the values
-/// its other members gave: a stream's chunks differ only in their text, so a chunk whose bytes
-/// match around a string is that chunk with this text, and only the string needs reading.
-///
-/// Exact by construction: identical bytes before the string put the parser in the same state
-/// at its start, and identical bytes after it parse the same way whatever the string held, so
-/// the chunk reads as the template's members with the new text, as a full read would give.
-struct ChunkTemplate: Sendable {
-    /// Everything before the text's opening quote.
-    let prefix: [UInt8]
-    /// Everything after the text's closing quote.
-    let suffix: [UInt8]
-    let id: String?
-    let model: String?
-    let created: Int?
-    /// The choice's index.
-    let index: Int
-
-    /// The text of `bytes` when they are this template around one JSON string, else `nil`.
-    func text(of bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        // At least the two quotes of a string between the two parts.
-        guard bytes.count >= prefix.count + suffix.count + 2, let base = bytes.baseAddress,
-            bytes[prefix.count] == UInt8(ascii: "\""),
-            prefix.withUnsafeBufferPointer({ memcmp(base, $0.baseAddress!, $0.count) == 0 }),
-            suffix.withUnsafeBufferPointer({ memcmp(base + (bytes.count - $0.count), $0.baseAddress!, $0.count) == 0 })
-        else { return nil }
-        var parser = JSONParser(bytes: bytes)
-        parser.index = prefix.count
-        guard let text = try? parser.parseString(), parser.index == bytes.count - suffix.count else { return nil }
-        return text
-    }
-}
