@@ -16,7 +16,8 @@ func measure(runs: Int, warmup: Int = 3, _ body: () async throws -> Void) async 
 }
 
 /// Times each of `variants` `runs` times, one call of each in turn with the order rotating
-/// every round, after `warmup` rounds; returns each variant's sorted durations in seconds.
+/// every round, after `warmup` rounds; returns each variant's durations in seconds, in round
+/// order (so that the calls of one round can be compared with each other).
 func interleaved(runs: Int, warmup: Int, _ variants: [(String, () async throws -> Void)]) async throws -> [String: [Double]] {
     var samples: [String: [Double]] = [:]
     let clock = ContinuousClock()
@@ -31,7 +32,13 @@ func interleaved(runs: Int, warmup: Int, _ variants: [(String, () async throws -
             }
         }
     }
-    return samples.mapValues { $0.sorted() }
+    return samples
+}
+
+/// The median, over rounds, of `ours[i] / base[i] - 1` in percent: the overhead measured call
+/// against call within each round, which machine phases (slow and fast minutes) cannot tilt.
+func pairedOverhead(_ ours: [Double], _ base: [Double]) -> Double {
+    (zip(ours, base).map { $0 / $1 - 1 }.sorted().median) * 100
 }
 
 extension Array where Element == Double {

@@ -34,4 +34,6 @@ struct ResolvedUpstream: Sendable {
     var apiKey: String?
     var dialect: Upstream.Dialect
     var prices: PriceTable
+    /// The client's own upstream, whose request headers the client made once.
+    var isPrimary = false
 }

@@ -170,11 +170,10 @@ extension MistralClient {
             throw mapped
         }
         if attemptSpan.isRecording { attemptSpan.attributes[GenAIAttributes.httpStatusCode] = response.status }
-        let requestID = Self.requestID(response.headers)
         logger.debug(
             "response",
             metadata: [
-                "status": "\(response.status)", "request-id": "\(requestID ?? "-")",
+                "status": "\(response.status)", "request-id": "\(Self.requestID(response.headers) ?? "-")",
                 "elapsed-ms": "\((ContinuousClock.now - started).secondsValue * 1000)",
             ])
         if let deprecation = response.headers.first(name: "x-model-deprecation-timestamp") {

@@ -35,6 +35,9 @@ public final class MistralClient: Sendable {
     private let primary: ResolvedUpstream
     /// The pricing context of calls to `primary`, worked out once.
     private let primaryPricing: PricingContext
+    /// The headers of requests to `primary`, made once: without and with a body, then the
+    /// same two for streams.
+    private let primaryHeaders: [HTTPHeaders]
 
     /// Creates a client. Without a `transport`, an ``AsyncHTTPClientTransport`` with the
     /// configuration's timeouts is used.
@@ -51,8 +54,13 @@ public final class MistralClient: Sendable {
         self.timeline = .of(configuration.clock)
         self.primary = ResolvedUpstream(
             name: Self.primaryUpstreamName, baseURL: configuration.server.baseURL, apiKey: configuration.apiKey,
-            dialect: .mistral, prices: configuration.prices)
+            dialect: .mistral, prices: configuration.prices, isPrimary: true)
         self.primaryPricing = Self.pricing(configuration.pricing, for: primary)
+        self.primaryHeaders = [false, true].flatMap { streaming in
+            [false, true].map { hasBody in
+                Self.headers(apiKey: configuration.apiKey, streaming: streaming, hasBody: hasBody, configuration: configuration)
+            }
+        }
     }
 
     /// Releases the connection pool. Calls made afterwards fail.
@@ -169,14 +177,24 @@ public final class MistralClient: Sendable {
     func prepare(_ method: HTTPMethod, _ path: String, bytes: [UInt8]?, streaming: Bool, upstream: ResolvedUpstream) throws
         -> HTTPRequestDescription
     {
+        // The primary upstream's four sets of headers were made once, in `init`.
+        let headers =
+            upstream.isPrimary
+            ? primaryHeaders[(streaming ? 2 : 0) + (bytes != nil ? 1 : 0)]
+            : Self.headers(apiKey: upstream.apiKey, streaming: streaming, hasBody: bytes != nil, configuration: configuration)
+        return HTTPRequestDescription(method: method, url: upstream.baseURL + path, headers: headers, body: bytes)
+    }
+
+    /// The headers of a request to an upstream with this key.
+    private static func headers(apiKey: String?, streaming: Bool, hasBody: Bool, configuration: Configuration) -> HTTPHeaders {
         var headers = HTTPHeaders()
-        if let key = upstream.apiKey, !key.isEmpty { headers.add(name: "Authorization", value: "Bearer \(key)") }
+        if let key = apiKey, !key.isEmpty { headers.add(name: "Authorization", value: "Bearer \(key)") }
         headers.add(name: "User-Agent", value: configuration.userAgent)
         // JSON is what every endpoint answers by default; a stream says what it expects.
         if streaming { headers.add(name: "Accept", value: "text/event-stream") }
-        if bytes != nil { headers.add(name: "Content-Type", value: "application/json") }
+        if hasBody { headers.add(name: "Content-Type", value: "application/json") }
         for (name, value) in configuration.defaultHeaders { headers.replaceOrAdd(name: name, value: value) }
-        return HTTPRequestDescription(method: method, url: upstream.baseURL + path, headers: headers, body: bytes)
+        return headers
     }
 
     /// The curl command for a chat request (streamed or not); the key is redacted unless `revealKey`.
@@ -190,10 +208,10 @@ public final class MistralClient: Sendable {
         do {
             switch dialect {
             case .mistral:
-                return Array(try JSONCoding.encode(body))
+                return try JSONCoding.encodeBytes(body)
             case .openAICompatible:
-                let tree = try JSONCoding.decode(JSONValue.self, from: Array(try JSONCoding.encode(body)))
-                return Array(try JSONCoding.encode(OpenAICompatibleMapping.request(tree)))
+                let tree = try JSONCoding.decode(JSONValue.self, from: try JSONCoding.encodeBytes(body))
+                return try JSONCoding.encodeBytes(OpenAICompatibleMapping.request(tree))
             }
         } catch {
             throw MistralError(kind: .invalidRequest, message: "The request could not be encoded: \(error)", underlying: error)
@@ -333,7 +351,7 @@ public final class MistralClient: Sendable {
         do {
             if dialect == .openAICompatible {
                 let tree = OpenAICompatibleMapping.response(try JSONParser.parse(bytes))
-                return try JSONCoding.decode(Response.self, from: Array(try JSONCoding.encode(tree)))
+                return try JSONCoding.decode(Response.self, from: try JSONCoding.encodeBytes(tree))
             }
             return try JSONCoding.decode(Response.self, from: bytes)
         } catch {
