@@ -97,6 +97,23 @@ struct UsageAndBudgetTests {
         #expect((record.promptTokens, record.completionTokens, record.estimated, record.outcome) == (5, 2, false, "ok"))
     }
 
+    @Test func aStreamDroppedBeforeItEndsIsRecordedAsCancelledWithTheChunksItDelivered() async throws {
+        let ledger = InMemoryUsageLedger()
+        let transport = ScriptedTransport { _, _ in
+            Canned.stream([Canned.chunk("one"), Canned.chunk(" two"), Canned.chunk(" three"), Canned.chunk("!", finish: "stop", usage: true), "[DONE]"])
+        }
+        let client = scriptedClient(transport) { $0.usageLedger = ledger }
+        do {
+            var iterator = try await client.chatStream(hello).makeAsyncIterator()
+            _ = try await iterator.next()
+            _ = try await iterator.next()
+        }
+        // The iterator, and the call it held, are gone: the call is recorded once, as cancelled.
+        let record = try #require(ledger.records().first)
+        #expect(ledger.records().count == 1)
+        #expect((record.outcome, record.estimated, record.completionTokens) == ("cancelled", true, 2))
+    }
+
     @Test func theHardLimitHoldsUnder100ConcurrentCalls() async throws {
         let prices = PriceTable(asOf: "test", models: ["m": ModelPrice(inputPerMillion: 1_000_000, outputPerMillion: 1_000_000)])  // $1 a token
         let request = ChatCompletionRequest(model: "m", messages: [.user("Hello")], maxTokens: 10)

@@ -121,6 +121,8 @@ final class CallTracker: Sendable {
     }
 
     deinit {
+        // Nearly every call has finished by now: only an abandoned stream needs its error made.
+        guard !state.withLock({ $0.finished }) else { return }
         finish(usage: nil, responseModel: nil, error: MistralError(kind: .cancelled, message: "The stream was dropped before it ended."))
     }
 }
