@@ -57,12 +57,7 @@ public struct ChatCompletionAccumulator: Sendable {
     /// repeated member, invalid JSON, …) throws ``JSONCursor/Miss`` before anything is changed,
     /// and the stream then takes the chunk path, which adds the chunk or throws its usual error.
     mutating func add(chunkJSON bytes: UnsafeBufferPointer<UInt8>) throws(JSONCursor.Miss) {
-        // Read in place (binding the template would copy it, and retain all it holds, per chunk).
-        if let text = template?.text(of: bytes) {
-            addTemplateMembers()
-            add(ChatCompletionChunk.StreamChoice(index: template.unsafelyUnwrapped.choiceIndex, delta: DeltaMessage(content: .text(text))))
-            return
-        }
+        if addIfTemplated(bytes) != nil { return }
         var cursor = JSONCursor(bytes)
         guard try cursor.openObjectOrNull() else { throw JSONCursor.Miss() }
         var chunkID: String?
@@ -137,6 +132,34 @@ public struct ChatCompletionAccumulator: Sendable {
         if model.isEmpty, let chunkModel { model = chunkModel }
         if created == 0, let chunkCreated { created = chunkCreated }
         if let chunkUsage { usage = chunkUsage }
+    }
+
+    /// Adds the chunk `bytes` hold when they are the template's bytes around another text (see
+    /// ``ChunkTemplate``), and returns that text; `nil`, changing nothing, when they are not.
+    mutating func addIfTemplated(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        // Read in place (binding the template would copy it, and retain all it holds, per chunk).
+        guard let text = template?.text(of: bytes) else { return nil }
+        addTemplateMembers()
+        // What folding the prototype's one choice with this text does, without making it.
+        let index = template.unsafelyUnwrapped.choiceIndex
+        if let slot = choices.firstIndex(where: { $0.index == index }) {
+            choices[slot].state.text += text
+        } else {
+            choices.append((index, ChoiceState(text: text)))
+        }
+        return text
+    }
+
+    /// The chunk that ``addIfTemplated(_:)`` just added with `text`, for a stream that hands
+    /// chunks out. Only right after that call returned `text`, so there is a template.
+    func templatedChunk(text: String) -> ChatCompletionChunk {
+        template.unsafelyUnwrapped.chunk(text: text)
+    }
+
+    /// Keeps `chunk`, read in full from `bytes` with its text at `content`, as the template for
+    /// the chunks that follow, when it is one text delta; otherwise keeps none.
+    mutating func remember(_ chunk: ChatCompletionChunk, bytes: UnsafeBufferPointer<UInt8>, content: Range<Int>?) {
+        template = content.flatMap { ChunkTemplate(bytes: bytes, content: $0, chunk: chunk) }
     }
 
     /// ``addMembers(id:model:created:usage:)`` for a chunk that matched the template.

@@ -62,9 +62,6 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
         let tracker: CallTracker?
         /// The last chunk's id, object and model, lent to the next chunk when they repeat.
         var repeated: ChatCompletionChunk.RepeatedStrings?
-        /// The last chunk read in full, when it was one text delta: the next is likely the same
-        /// bytes around another text.
-        var template: ChunkTemplate?
         /// Set by ``collect()``: plain chunks are only added to the accumulator, never made or
         /// returned (`next()` returns only the chunks that took the slower paths).
         var foldsOnly = false
@@ -161,16 +158,13 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
                         // Not a plain chunk: the paths below decide what it is.
                     }
                 }
-                if let chunk = template?.chunk(of: data) {
-                    accumulator.add(chunk)
-                    return chunk
-                }
+                if let text = accumulator.addIfTemplated(data) { return accumulator.templatedChunk(text: text) }
                 do {
                     var content: Range<Int>?
                     let chunk = try ChatCompletionChunk.read(data, previous: repeated, content: &content)
                     accumulator.add(chunk)
+                    accumulator.remember(chunk, bytes: data, content: content)
                     repeated = ChatCompletionChunk.RepeatedStrings(chunk)
-                    template = content.flatMap { ChunkTemplate(bytes: data, content: $0, chunk: chunk) }
                     return chunk
                 } catch {
                     // Not a plain chunk: the tree path below decides what it is.

@@ -18,11 +18,13 @@ struct ChunkTemplate: Sendable {
     private let prefix: [UInt8]
     /// Everything after the text's closing quote.
     private let suffix: [UInt8]
-    /// The chunk that was read in full: one choice, a text delta, no finish reason, tool
-    /// calls or usage.
+    /// The chunk that was read in full (one choice, a text delta, no finish reason, tool
+    /// calls or usage), without its choice.
     let prototype: ChatCompletionChunk
     /// The index of the prototype's one choice.
     let choiceIndex: Int
+    /// The role its delta named, if any.
+    private let role: String?
 
     /// A template from `chunk`, read in full from `bytes` with its text in `content`; `nil`
     /// unless the chunk is one text delta and nothing else.
@@ -32,8 +34,11 @@ struct ChunkTemplate: Sendable {
         else { return nil }
         prefix = Array(bytes[..<content.lowerBound])
         suffix = Array(bytes[content.upperBound...])
-        prototype = chunk
         choiceIndex = chunk.choices[0].index
+        role = chunk.choices[0].delta.role
+        var prototype = chunk
+        prototype.choices = []
+        self.prototype = prototype
     }
 
     /// The text of `bytes` when they are this template around one JSON string, else `nil`.
@@ -50,11 +55,12 @@ struct ChunkTemplate: Sendable {
         return text
     }
 
-    /// The chunk `bytes` hold when they match (see ``text(of:)``), else `nil`.
-    func chunk(of bytes: UnsafeBufferPointer<UInt8>) -> ChatCompletionChunk? {
-        guard let text = text(of: bytes) else { return nil }
+    /// The chunk of bytes that matched with `text` (see ``text(of:)``).
+    func chunk(text: String) -> ChatCompletionChunk {
         var chunk = prototype
-        chunk.choices[0].delta.content = .text(text)
+        // A new one-choice array (changing a copy of the prototype's would copy it first, through
+        // the generic copy of its element: that cost more than the rest of the chunk).
+        chunk.choices = [.init(index: choiceIndex, delta: DeltaMessage(role: role, content: .text(text)))]
         return chunk
     }
 }
