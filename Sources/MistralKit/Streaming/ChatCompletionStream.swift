@@ -74,9 +74,16 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
         }
 
         public mutating func next() async throws -> ChatCompletionChunk? {
-            guard let tracker else { return try await nextChunk() }
+            guard let tracker else {
+                if let chunk = try nextParsed() { return chunk }
+                return try await nextChunk()
+            }
             do {
-                if let chunk = try await nextChunk() {
+                // Most chunks are already parsed: taken without an async call (a frame and a
+                // suspension point per chunk cost as much as reading the chunk).
+                var next = try nextParsed()
+                if next == nil { next = try await nextChunk() }
+                if let chunk = next {
                     tracker.sawChunk()
                     return chunk
                 }
@@ -91,17 +98,24 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
             }
         }
 
+        /// The next chunk among the events already parsed; `nil` when they are used up (or the
+        /// stream finished), and the body must be read.
+        private mutating func nextParsed() throws -> ChatCompletionChunk? {
+            while !finished, pendingIndex < pending.events.count {
+                let (type, range) = pending.events[pendingIndex]
+                pendingIndex += 1
+                let bytes = pending.bytes
+                if let chunk = try bytes.withUnsafeBufferPointer({ try handle(type: type, data: UnsafeBufferPointer(rebasing: $0[range])) }) {
+                    return chunk
+                }
+            }
+            return nil
+        }
+
         private mutating func nextChunk() async throws -> ChatCompletionChunk? {
             while !finished {
-                if pendingIndex < pending.events.count {
-                    let (type, range) = pending.events[pendingIndex]
-                    pendingIndex += 1
-                    let bytes = pending.bytes
-                    if let chunk = try bytes.withUnsafeBufferPointer({ try handle(type: type, data: UnsafeBufferPointer(rebasing: $0[range])) }) {
-                        return chunk
-                    }
-                    continue
-                }
+                if let chunk = try nextParsed() { return chunk }
+                if finished { break }
                 pending.removeAll()
                 pendingIndex = 0
                 let buffer: ByteBuffer?
