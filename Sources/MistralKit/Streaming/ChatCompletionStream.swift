@@ -34,6 +34,10 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
     }
 
     /// Consumes the stream and returns the folded response.
+    ///
+    /// Cheaper than iterating when only the answer matters: plain chunks are folded straight from
+    /// their bytes, never made. Fails as iterating would (`.truncatedStream` with the partial
+    /// answer, `.streamError`, `.cancelled`, …).
     public func collect() async throws -> ChatCompletionResponse {
         var iterator = makeAsyncIterator()
         // Nobody sees the chunks: each is added to the accumulator straight from its bytes.
