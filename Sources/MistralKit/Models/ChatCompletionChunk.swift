@@ -232,14 +232,14 @@ extension ChatCompletionChunk {
 
 extension ChatCompletionChunk.StreamChoice {
     /// Reads one choice whose `{` is next.
-    static func read(_ cursor: inout JSONCursor) throws(JSONCursor.Miss) -> Self {
+    fileprivate static func read(_ cursor: inout JSONCursor) throws(JSONCursor.Miss) -> Self {
         var contentRange: Range<Int>?
         return try read(&cursor, contentRange: &contentRange)
     }
 
     /// Reads one choice whose `{` is next; `contentRange` is set to where its delta's content
     /// is when that is a string.
-    static func read(_ cursor: inout JSONCursor, contentRange: inout Range<Int>?) throws(JSONCursor.Miss) -> Self {
+    fileprivate static func read(_ cursor: inout JSONCursor, contentRange: inout Range<Int>?) throws(JSONCursor.Miss) -> Self {
         let (index, delta, finishReason) = try cursor.choice(body: "delta", empty: DeltaMessage()) { (cursor: inout JSONCursor) throws(JSONCursor.Miss) in
             try DeltaMessage.read(&cursor, contentRange: &contentRange)
         }

@@ -29,11 +29,7 @@ public struct ChatCompletionAccumulator: Sendable {
 
     /// Adds one chunk.
     public mutating func add(_ chunk: ChatCompletionChunk) {
-        chunkCount += 1
-        if id.isEmpty { id = chunk.id }
-        if model.isEmpty { model = chunk.model }
-        if created == 0 { created = chunk.created }
-        if let usage = chunk.usage { self.usage = usage }
+        addMembers(id: chunk.id, model: chunk.model, created: chunk.created, usage: chunk.usage)
         for choice in chunk.choices { add(choice) }
     }
 
@@ -49,79 +45,20 @@ public struct ChatCompletionAccumulator: Sendable {
         Self.fold(choice, into: &choices[slot].state)
     }
 
-    /// Adds one chunk read straight from its JSON bytes, without making a ``ChatCompletionChunk``:
-    /// what ``ChatCompletionStream/collect()`` does with each event, since nobody sees the chunks.
-    ///
-    /// The bytes are read by the same rules as `ChatCompletionChunk.read(_:previous:)`, and the
-    /// result is the same as adding that chunk. Anything but a plain chunk (an error body, a
-    /// repeated member, invalid JSON, …) throws ``JSONCursor/Miss`` before anything is changed,
-    /// and the stream then takes the chunk path, which adds the chunk or throws its usual error.
+    /// Adds one chunk straight from its JSON bytes: what ``ChatCompletionStream/collect()`` does
+    /// with each event, since nobody sees the chunks. A chunk that matches the template (see
+    /// ``ChunkTemplate``) has only its text read, and no chunk is made; any other is read by
+    /// `ChatCompletionChunk.read(_:previous:)` and added. Anything but a plain chunk (an error
+    /// body, a repeated member, invalid JSON, …) throws ``JSONCursor/Miss`` before anything is
+    /// changed, and the stream then takes the tree path, which adds the chunk or throws its usual error.
     mutating func add(chunkJSON bytes: UnsafeBufferPointer<UInt8>) throws(JSONCursor.Miss) {
         if addIfTemplated(bytes) != nil { return }
-        var cursor = JSONCursor(bytes)
-        guard try cursor.openObjectOrNull() else { throw JSONCursor.Miss() }
-        var chunkID: String?
-        var chunkObject: String?
-        var chunkModel: String?
-        var chunkCreated: Int?
-        var chunkUsage: UsageInfo?
-        // Nearly every chunk has one choice: kept apart so that no array is made for it.
-        var firstChoice: ChatCompletionChunk.StreamChoice?
-        var firstContent: Range<Int>?
-        var moreChoices: [ChatCompletionChunk.StreamChoice] = []
-        var seen = SeenMembers()
-        var first = true
-        while let name = try cursor.nextMember(first: &first) {
-            if name.spells("id") {
-                try seen.insert(0)
-                chunkID = try cursor.stringOrNull(reusing: id.isEmpty ? nil : id)
-            } else if name.spells("object") {
-                try seen.insert(1)
-                // An error body is the stream's business (`ChatCompletionStream` checks for one).
-                chunkObject = try cursor.stringOrNull(reusing: Self.chunkObject)
-                if chunkObject == "error" { throw JSONCursor.Miss() }
-            } else if name.spells("created") {
-                try seen.insert(2)
-                chunkCreated = try cursor.intOrNull()
-            } else if name.spells("model") {
-                try seen.insert(3)
-                chunkModel = try cursor.stringOrNull(reusing: model.isEmpty ? nil : model)
-            } else if name.spells("choices") {
-                try seen.insert(4)
-                if try cursor.openArrayOrNull() {
-                    var firstElement = true
-                    while try cursor.nextElement(first: &firstElement) {
-                        if firstChoice == nil {
-                            firstChoice = try ChatCompletionChunk.StreamChoice.read(&cursor, contentRange: &firstContent)
-                        } else {
-                            moreChoices.append(try ChatCompletionChunk.StreamChoice.read(&cursor))
-                        }
-                    }
-                }
-            } else if name.spells("usage") {
-                try seen.insert(5)
-                if try !cursor.skipNull() {
-                    chunkUsage = try UsageInfo.read(&cursor, depth: 1)
-                }
-            } else if name.spells("error") || name.spells("detail") {
-                throw JSONCursor.Miss()
-            } else {
-                _ = try cursor.value(depth: 1)
-            }
-        }
-        try cursor.finish()
-        addMembers(id: chunkID, model: chunkModel, created: chunkCreated, usage: chunkUsage)
-        if let firstChoice { add(firstChoice) }
-        for choice in moreChoices { add(choice) }
-        template = nil
-        if let firstChoice, let firstContent, moreChoices.isEmpty, chunkUsage == nil {
-            // Only a chunk with one text delta qualifies, so the rest is made only for those.
-            template = ChunkTemplate(
-                bytes: bytes, content: firstContent,
-                chunk: ChatCompletionChunk(
-                    id: chunkID ?? "", object: chunkObject ?? Self.chunkObject, created: chunkCreated ?? 0, model: chunkModel ?? "",
-                    choices: [firstChoice]))
-        }
+        // Read in full (a stream's first chunks, or one that differs from the last around its
+        // text), by the chunk's own reader; it may become the template for those that follow.
+        var content: Range<Int>?
+        let chunk = try ChatCompletionChunk.read(bytes, previous: nil, content: &content)
+        add(chunk)
+        remember(chunk, bytes: bytes, content: content)
     }
 
     /// What a chunk's top-level members add: one more chunk; its id, model and creation time
@@ -171,8 +108,6 @@ public struct ChatCompletionAccumulator: Sendable {
         }
         addMembers(id: prototype.id, model: prototype.model, created: prototype.created, usage: nil)
     }
-
-    private static let chunkObject = "chat.completion.chunk"
 
     private static func fold(_ choice: ChatCompletionChunk.StreamChoice, into state: inout ChoiceState) {
         switch choice.delta.content {
