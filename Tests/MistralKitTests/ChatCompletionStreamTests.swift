@@ -45,6 +45,31 @@ struct ChatCompletionStreamTests {
         #expect(error?.requestID == "test-request")
     }
 
+    /// llama-cpp-python's server ends a stream this way when another request interrupts it.
+    @Test(arguments: [1, 5, 10_000])
+    func doneBeforeAFinishReasonIsTruncated(splitEvery: Int) async throws {
+        let body = Self.chunk(#"{"role":"assistant","content":""}"#) + Self.chunk(#"{"content":"The answer is"}"#) + "data: [DONE]\n\n"
+        var received: [ChatCompletionChunk] = []
+        let iterated = await #expect(throws: MistralError.self) {
+            for try await chunk in ChatCompletionStream.over(PiecewiseBody(body, splitEvery: splitEvery)) { received.append(chunk) }
+        }
+        #expect(received.count == 2)
+        #expect(iterated?.kind == .truncatedStream)
+        #expect(iterated?.partial?.text == "The answer is")
+        let collected = await #expect(throws: MistralError.self) {
+            _ = try await ChatCompletionStream.over(PiecewiseBody(body, splitEvery: splitEvery)).collect()
+        }
+        #expect(collected?.kind == .truncatedStream)
+        #expect(collected?.partial?.text == "The answer is")
+    }
+
+    @Test func doneAfterOnlyOneOfTwoChoicesFinishedIsTruncated() async throws {
+        let body = Self.chunk(#"{"content":"A"}"#, finish: "stop", index: 0) + Self.chunk(#"{"content":"B"}"#, index: 1)
+            + "data: [DONE]\n\n"
+        let error = await #expect(throws: MistralError.self) { _ = try await ChatCompletionStream.over(PiecewiseBody(body)).collect() }
+        #expect(error?.kind == .truncatedStream)
+    }
+
     @Test func anEventCutInTheMiddleIsTruncatedEvenAfterAFinishReason() async throws {
         let body = Self.chunk(#"{"content":"Hi"}"#, finish: "stop") + #"data: {"id":"f798","choi"#
         let error = await #expect(throws: MistralError.self) { _ = try await ChatCompletionStream.over(PiecewiseBody(body)).collect() }

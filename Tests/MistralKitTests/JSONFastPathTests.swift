@@ -21,6 +21,14 @@ struct JSONFastPathTests {
         return try? JSONValueDecoder().decode(ChatCompletionResponse.self, from: json)
     }
 
+    /// `texts` followed by a chunk that finishes every choice they opened, so a stream of them that
+    /// ends with `[DONE]` is complete (a `[DONE]` before every choice finished is a cut stream).
+    static func finished(_ texts: [String]) -> [String] {
+        let indexes = Set(texts.compactMap(treeChunk).flatMap { $0.choices.map(\.index) }).sorted()
+        let choices = (indexes.isEmpty ? [0] : indexes).map { #"{"index":\#($0),"delta":{},"finish_reason":"stop"}"# }
+        return texts + [#"{"choices":["# + choices.joined(separator: ",") + "]}"]
+    }
+
     static func isErrorBody(_ text: String) -> Bool {
         guard let json = try? JSONParser.parse(Array(text.utf8)) else { return false }
         return json["object"]?.stringValue == "error" || json["error"] != nil || json["detail"] != nil
@@ -130,7 +138,7 @@ struct JSONFastPathTests {
     @Test func streamsDecodeTheSameWithAndWithoutTheFastPath() async throws {
         // A stream of every plain chunk (those on one line), then [DONE]: folded the same as
         // chunk by chunk on the tree path.
-        let texts = Self.plainChunks.filter { !$0.contains("\n") && !$0.contains("\r") }
+        let texts = Self.finished(Self.plainChunks.filter { !$0.contains("\n") && !$0.contains("\r") })
         let events = texts.map { "data: \($0)\n\n" }.joined() + "data: [DONE]\n\n"
         var iterator = ChatCompletionStream(body: ResponseBody(bytes: Array(events.utf8))).makeAsyncIterator()
         var chunks: [ChatCompletionChunk] = []
@@ -261,7 +269,7 @@ struct JSONFastPathTests {
             var texts: [String] = []
             for _ in 0..<5 { texts += Self.templatedChunks(&random) }
             // Only what the tree path reads as a chunk: anything else ends the stream.
-            texts = texts.filter { !$0.contains("\n") && !Self.isErrorBody($0) && Self.treeChunk($0) != nil }
+            texts = Self.finished(texts.filter { !$0.contains("\n") && !Self.isErrorBody($0) && Self.treeChunk($0) != nil })
             let events = texts.map { "data: \($0)\n\n" }.joined() + "data: [DONE]\n\n"
             var chunks: [ChatCompletionChunk] = []
             for try await chunk in ChatCompletionStream.over(PiecewiseBody(events, splitEvery: Int.random(in: 1...400, using: &random))) {
@@ -303,6 +311,7 @@ struct JSONFastPathTests {
                 texts.append(text)
             }
             texts.append(#"{"choices":[{"index":0,"delta":{"content":"."},"finish_reason":"stop"}]}"#)
+            texts = Self.finished(texts)
             let events = texts.map { "data: \($0)\n\n" }.joined() + "data: [DONE]\n\n"
             // Read in pieces of any size, so events are cut anywhere between reads too.
             let pieces = Int.random(in: 1...300, using: &random)

@@ -56,7 +56,7 @@ public struct MistralError: Error, Sendable, CustomStringConvertible {
         public static let connection = Kind(code: .connection)
         /// The calling task was cancelled.
         public static let cancelled = Kind(code: .cancelled)
-        /// A stream ended before `[DONE]` or a finish reason; ``MistralError/partial`` holds what arrived.
+        /// A stream ended (or sent `[DONE]`) before every choice had a finish reason; ``MistralError/partial`` holds what arrived.
         public static let truncatedStream = Kind(code: .truncatedStream)
         /// The server reported an error inside a stream (an error event or `finish_reason: error`).
         public static let streamError = Kind(code: .streamError)

@@ -4,8 +4,8 @@ import NIOCore
 
 /// A streamed chat or FIM completion: an `AsyncSequence` of ``ChatCompletionChunk``s.
 ///
-/// It ends normally only after `data: [DONE]`, or when the body ends after every choice has a
-/// finish reason. Otherwise it throws ``MistralError`` with kind `.truncatedStream` (or
+/// It ends normally only when every choice has a finish reason, followed by `data: [DONE]` or the
+/// end of the body. Otherwise (also on a `[DONE]` that comes first) it throws ``MistralError`` with kind `.truncatedStream` (or
 /// `.timeout`, `.cancelled`), whose ``MistralError/partial`` holds everything received. A server
 /// error inside the stream (an error event, or `finish_reason: "error"`) throws `.streamError`.
 /// Cancelling the task that iterates cancels the HTTP request. Iterate once.
@@ -161,6 +161,9 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
         private mutating func handle(type: String?, data: UnsafeBufferPointer<UInt8>) throws -> ChatCompletionChunk? {
             if data.spells("[DONE]") {
                 finished = true
+                // A server that gives up mid-answer may still close with [DONE] (llama-cpp-python's
+                // does when another request interrupts it): without a finish reason it was cut.
+                guard accumulator.isFinished else { throw truncated(by: "[DONE] before every choice had a finish reason") }
                 try checkFinishReasons()
                 return nil
             }
@@ -244,11 +247,15 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
                 try checkFinishReasons()
                 return nil
             }
+            throw truncated(by: "its end without [DONE] or a finish reason")
+        }
+
+        private func truncated(by reason: String) -> MistralError {
             let received = accumulator.chunkCount
             logger.debug("stream truncated", metadata: ["request-id": "\(requestID ?? "-")", "chunks": "\(received)"])
-            throw MistralError(
+            return MistralError(
                 kind: .truncatedStream,
-                message: "The stream ended after \(received) chunk\(received == 1 ? "" : "s") without [DONE] or a finish reason.",
+                message: "The stream was cut after \(received) chunk\(received == 1 ? "" : "s"): \(reason).",
                 requestID: requestID, partial: accumulator.response)
         }
 
