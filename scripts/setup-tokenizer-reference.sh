@@ -10,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/python-venv.sh
 
+# Pinned with every dependency (scripts/constraints/tokenizer-reference.txt, a `pip freeze` of a working venv).
 MISTRAL_COMMON_VERSION="1.13.1"
 CACHE_DIR="${MISTRALKIT_TOKENIZER_CACHE:-$HOME/.cache/mistralkit}"
 VENV="$CACHE_DIR/tokenizer-venv"
@@ -20,7 +21,7 @@ log() { echo "setup-tokenizer-reference: $*" >&2; }
 
 ensure_venv "$VENV" setup-tokenizer-reference \
   "import importlib.metadata as m, sentencepiece; assert m.version('mistral_common') == '$MISTRAL_COMMON_VERSION'" \
-  "mistral-common[sentencepiece]==$MISTRAL_COMMON_VERSION"
+  --constraint scripts/constraints/tokenizer-reference.txt "mistral-common[sentencepiece]==$MISTRAL_COMMON_VERSION"
 
 stamp=$( (cat scripts/tokenizer-fixtures.py; echo "$MISTRAL_COMMON_VERSION") | sha256sum | cut -d' ' -f1)
 if [ ! -s "$REFERENCE_DIR/fixtures.json" ] || [ "$(cat "$REFERENCE_DIR/fixtures.stamp" 2>/dev/null)" != "$stamp" ]; then

@@ -20,8 +20,11 @@ swift build --build-tests
 port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 llama_log=$(mktemp -t llama-server.XXXXXX.log)
 log "starting llama.cpp server (SmolLM2-135M) on 127.0.0.1:$port"
+# --interrupt_requests false: by default llama-cpp-python's server ends a running stream (with
+# `data: [DONE]` and no finish reason) as soon as another request arrives; tests run in parallel,
+# so requests must queue instead of cutting each other's answers.
 "$PY" -m llama_cpp.server --model "$MODEL" --model_alias smollm2 --host 127.0.0.1 --port "$port" \
-  --n_ctx 2048 --n_threads 2 >"$llama_log" 2>&1 &
+  --n_ctx 2048 --n_threads 2 --interrupt_requests false >"$llama_log" 2>&1 &
 llama_pid=$!
 cleanup() {
   kill "$llama_pid" 2>/dev/null || true
