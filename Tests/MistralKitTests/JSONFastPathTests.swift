@@ -425,6 +425,24 @@ struct JSONFastPathTests {
         Self.expectSameEncoding(Self.treeResponse(Self.responses[1])!)
     }
 
+    /// A request mapped to another dialect is encoded to a tree first: written out unchanged, that
+    /// tree gives the request's own bytes.
+    @Test func requestTreesWriteAsTheRequestsDo() throws {
+        func expectSameTree<T: Encodable>(_ value: T, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let tree = try JSONCoding.encodeTree(value)
+            #expect(try JSONCoding.encodeBytes(tree) == JSONCoding.encodeBytes(value), sourceLocation: sourceLocation)
+        }
+        var streamed = WireModelTests.everyField
+        streamed.stream = true
+        streamed.toolChoice = .function(name: "get_order")
+        try expectSameTree(WireModelTests.everyField)
+        try expectSameTree(streamed)
+        try expectSameTree(FIMCompletionRequest(model: "codestral-latest", prompt: "def f(", suffix: "return x", temperature: 0.2, maxTokens: 10))
+        try expectSameTree([Float(0.1), 1.5, -2, 3.4028235e38, 1e-45, 16_777_217])
+        try expectSameTree([0.1, 0.30000000000000004, 1e22, 5e-324, -0.0])
+        try expectSameTree([Int.min, -1, 0, Int.max])
+    }
+
     @Test func numbersAndStringsEncodeIdentically() {
         let doubles: [Double] = [
             0, -0.0, 1, -1, 0.1, 0.3, 1.5, 100, 1e15, 1e16, 1e21, 1e22, 1.7976931348623157e308, 5e-324, 2.2250738585072014e-308,

@@ -7,10 +7,13 @@ import Testing
 struct MistralClientTests {
     static let okChat = #"{"id":"1","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"hello"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}"#
 
-    func client(_ transport: FakeTransport, key: String? = "sk-secret-123456", server: MistralServer = MistralServer(baseURL: "http://127.0.0.1:1/v1/"))
-        -> MistralClient
-    {
-        MistralClient(configuration: .init(apiKey: key, server: server, defaultHeaders: [("X-Tenant", "acme")]), transport: transport)
+    func client(
+        _ transport: FakeTransport, key: String? = "sk-secret-123456", server: MistralServer = MistralServer(baseURL: "http://127.0.0.1:1/v1/"),
+        configure: (inout MistralClient.Configuration) -> Void = { _ in }
+    ) -> MistralClient {
+        var configuration = MistralClient.Configuration(apiKey: key, server: server, defaultHeaders: [("X-Tenant", "acme")])
+        configure(&configuration)
+        return MistralClient(configuration: configuration, transport: transport)
     }
 
     @Test func sendsAStrictBodyWithAuthAndHeaders() async throws {
@@ -77,11 +80,31 @@ struct MistralClientTests {
         #expect(error?.message.contains("choices") == true)
     }
 
-    @Test func aStreamAnsweredWithJSONIsRejected() async throws {
+    /// Some proxies and OpenAI-compatible servers answer a stream request with one JSON completion.
+    @Test func aStreamAnsweredWithOneJSONCompletionIsDeliveredAsOneChunk() async throws {
+        let ledger = InMemoryUsageLedger()
         let transport = FakeTransport(body: Self.okChat)
-        let error = await #expect(throws: MistralError.self) { _ = try await client(transport).chatStream(.init(model: "m", messages: [])) }
-        #expect(error?.kind == .undecodableResponse)
-        #expect(error?.message.contains("application/json") == true)
+        let stream = try await client(transport, configure: { $0.usageLedger = ledger }).chatStream(.init(model: "m", messages: []))
+        var chunks: [ChatCompletionChunk] = []
+        for try await chunk in stream { chunks.append(chunk) }
+        #expect(chunks.count == 1)
+        #expect(chunks.first?.choices.first?.delta.content?.text == "hello")
+        #expect(chunks.first?.choices.first?.finishReason == .stop)
+        #expect(chunks.first?.usage?.totalTokens == 4)
+        let record = try #require(ledger.records().first)
+        #expect(record.promptTokens == 3 && record.completionTokens == 1 && !record.estimated)
+        let collected = try await client(FakeTransport(body: Self.okChat)).chatStream(.init(model: "m", messages: [])).collect()
+        #expect(collected.text == "hello")
+    }
+
+    @Test func aStreamAnsweredWithSomethingElseIsRejected() async throws {
+        for (contentType, body) in [("application/json", #"{"choices":"nope"}"#), ("text/html", "<html>proxy error</html>")] {
+            let transport = FakeTransport(headers: [("content-type", contentType)], body: body)
+            let error = await #expect(throws: MistralError.self) { _ = try await client(transport).chatStream(.init(model: "m", messages: [])) }
+            #expect(error?.kind == .undecodableResponse)
+            #expect(error?.message.contains(contentType) == true)
+            #expect(error?.bodySnippet == body)
+        }
     }
 
     @Test func base64EmbeddingsAreUnpackedWithTheRequestDtype() async throws {

@@ -23,17 +23,10 @@ struct CallInfo: Sendable {
     var spanAttributes: [(String, String)] = []
     var maxTokens: Int?
     var temperature: Double?
+    /// Where the call goes: the client's own upstream or a fallback's.
+    var upstream: ResolvedUpstream
+    /// Which fallback route this is, when the client has fallbacks.
+    var answeredBy: AnsweredBy?
 
     var tokenReservation: Int { promptEstimate + completionReserve }
-}
-
-/// An upstream as the pipeline uses it: the client's own, or a fallback's.
-struct ResolvedUpstream: Sendable {
-    var name: String
-    var baseURL: String
-    var apiKey: String?
-    var dialect: Upstream.Dialect
-    var prices: PriceTable
-    /// The client's own upstream, whose request headers the client made once.
-    var isPrimary = false
 }

@@ -10,8 +10,8 @@ import Tracing
 /// as `abandoned`, with the chunks it saw counted as estimated completion tokens.
 final class CallTracker: Sendable {
     let call: CallInfo
-    let upstream: ResolvedUpstream
-    let answeredBy: AnsweredBy?
+    var upstream: ResolvedUpstream { call.upstream }
+    var answeredBy: AnsweredBy? { call.answeredBy }
     // The two parts of the client's configuration it uses, not a copy of all of it (copying
     // the configuration retains every one of its references).
     private let tokenCounter: any TokenCounting
@@ -36,12 +36,10 @@ final class CallTracker: Sendable {
     }
 
     init(
-        call: CallInfo, upstream: ResolvedUpstream, answeredBy: AnsweredBy?, configuration: MistralClient.Configuration,
+        call: CallInfo, configuration: MistralClient.Configuration,
         metrics: ClientMetrics, started: ContinuousClock.Instant, span: any Span, holdings: Holdings, requestID: String?
     ) {
         self.call = call
-        self.upstream = upstream
-        self.answeredBy = answeredBy
         self.tokenCounter = configuration.tokenCounter
         self.usageLedger = configuration.usageLedger
         self.metrics = metrics

@@ -1,3 +1,4 @@
+import Foundation
 import CoreMetrics
 import Logging
 import Tracing
@@ -108,5 +109,22 @@ extension MistralClient {
             self.readIdle = readIdle
             self.total = total
         }
+    }
+
+    /// Why every call must fail before sending (no key for Mistral's API, a bad base URL), or nil.
+    static func check(_ configuration: Configuration) -> MistralError? {
+        let official = [MistralServer.global, .eu, .us].contains(configuration.server)
+        if official, (configuration.apiKey ?? "").isEmpty {
+            return MistralError(
+                kind: .configuration,
+                message: "No API key for \(configuration.server): pass one in the configuration, --api-key, or MISTRAL_API_KEY.")
+        }
+        guard let url = URL(string: configuration.server.baseURL), let scheme = url.scheme, ["http", "https"].contains(scheme),
+            url.host != nil
+        else {
+            return MistralError(
+                kind: .configuration, message: "The base URL '\(configuration.server.baseURL)' is not an http(s) URL.")
+        }
+        return nil
     }
 }

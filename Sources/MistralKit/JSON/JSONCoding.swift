@@ -16,6 +16,12 @@ public enum JSONCoding {
         return Array(try foundationEncode(value))
     }
 
+    /// `value` as the ``JSONValue`` tree ``encodeBytes(_:)`` would write, without writing it.
+    static func encodeTree<T: Encodable>(_ value: T) throws -> JSONValue {
+        if let tree = try? SortedKeysJSONEncoder.tree(value) { return tree }
+        return try JSONParser.parse(Array(try foundationEncode(value)))
+    }
+
     /// Foundation's `JSONEncoder` with the options above: the reference the fast encoder
     /// matches, and the path for whatever it leaves to Foundation.
     static func foundationEncode<T: Encodable>(_ value: T) throws -> Data {

@@ -24,6 +24,47 @@ struct SortedKeysJSONEncoder {
         try writer.write(root, depth: 0)
         return writer.bytes
     }
+
+    /// `value` as a ``JSONValue`` tree holding what ``encode(_:)`` would write, for a body that
+    /// is changed before it is written (a request mapped to another provider's dialect). Throws
+    /// ``Unsupported`` where `encode` would, and for integers above `Int.max`.
+    static func tree<T: Encodable>(_ value: T) throws -> JSONValue {
+        let encoder = TreeEncoder(parent: nil, key: nil)
+        let root = try encoder.box(value)
+        guard !encoder.state.unsupported, let root else { throw Unsupported() }
+        return try root.tree(depth: 0)
+    }
+}
+
+extension EncodedJSON {
+    fileprivate func tree(depth: Int) throws -> JSONValue {
+        switch self {
+        case .null: return .null
+        case .bool(let value): return .bool(value)
+        case .int(let value): return .int(Int(value))
+        case .uint(let value):
+            guard let value = Int(exactly: value) else { throw SortedKeysJSONEncoder.Unsupported() }
+            return .int(value)
+        case .double(let value):
+            guard value.isFinite else { throw SortedKeysJSONEncoder.Unsupported() }
+            return .double(value)
+        case .float(let value):
+            // Through its shortest text, so the double is written as the float would be.
+            guard value.isFinite, let double = Double(value.description) else { throw SortedKeysJSONEncoder.Unsupported() }
+            return .double(double)
+        case .string(let value): return .string(value)
+        case .raw(let value): return value
+        case .array(let array):
+            guard depth < Writer.maximumDepth else { throw SortedKeysJSONEncoder.Unsupported() }
+            return .array(try array.elements.map { try $0.tree(depth: depth + 1) })
+        case .object(let object):
+            guard depth < Writer.maximumDepth else { throw SortedKeysJSONEncoder.Unsupported() }
+            var members: [String: JSONValue] = [:]
+            members.reserveCapacity(object.keys.count)
+            for (key, value) in zip(object.keys, object.values) { members[key] = try value.tree(depth: depth + 1) }
+            return .object(members)
+        }
+    }
 }
 
 /// A value as encoded, before it is written (objects are sorted then).
@@ -299,7 +340,7 @@ private struct SingleValueContainer: SingleValueEncodingContainer {
 private struct Writer {
     var bytes: [UInt8] = []
     /// `JSONEncoder` refuses containers nested this deep; leave such values to it.
-    private static let maximumDepth = 500
+    static let maximumDepth = 500
 
     init() { bytes.reserveCapacity(512) }
 

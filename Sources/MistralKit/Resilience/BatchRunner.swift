@@ -36,7 +36,7 @@ extension MistralClient {
                         try Task.checkCancellation()
                         return (index, .success(try await operation(item)))
                     } catch {
-                        return (index, .failure(AsyncHTTPClientTransport.map(error)))
+                        return (index, .failure(MistralError(normalizing: error)))
                     }
                 }
             }

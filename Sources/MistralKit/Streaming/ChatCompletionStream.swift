@@ -95,7 +95,7 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
                 tracker.finish(usage: response.usage, responseModel: response.model, error: nil)
                 return nil
             } catch {
-                let mapped = AsyncHTTPClientTransport.map(error)
+                let mapped = MistralError(normalizing: error)
                 let partial = mapped.partial ?? accumulator.response
                 tracker.finish(usage: partial.usage, responseModel: partial.model, error: mapped, partialText: partial.text)
                 throw mapped
@@ -260,7 +260,7 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
         }
 
         private func cut(by error: any Error) -> MistralError {
-            var mapped = AsyncHTTPClientTransport.map(error)
+            var mapped = MistralError(normalizing: error)
             if mapped.kind == .connection {
                 mapped.kind = .truncatedStream
                 mapped.message = "The stream was cut after \(accumulator.chunkCount) chunks: \(mapped.message)"

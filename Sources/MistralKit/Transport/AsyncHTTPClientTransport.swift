@@ -56,12 +56,9 @@ public final class AsyncHTTPClientTransport: MistralTransport {
         }
     }
 
-    /// Maps AsyncHTTPClient and NIO errors to ``MistralError`` kinds.
-    static func map(_ error: any Error) -> MistralError {
-        if let error = error as? MistralError { return error }
-        if error is CancellationError {
-            return MistralError(kind: .cancelled, message: "The request was cancelled.", underlying: error)
-        }
+    /// Maps AsyncHTTPClient's and NIO's errors to ``MistralError`` kinds; any other error is
+    /// normalised by ``MistralError/init(normalizing:)``.
+    private static func map(_ error: any Error) -> MistralError {
         if let error = error as? HTTPClientError {
             switch error {
             case .cancelled:
@@ -83,7 +80,7 @@ public final class AsyncHTTPClientTransport: MistralTransport {
         if let error = error as? ChannelError, case .connectTimeout = error {
             return MistralError(kind: .timeout, message: "Connecting to the server timed out.", underlying: error)
         }
-        return MistralError(kind: .connection, message: "Connection failed: \(error).", underlying: error)
+        return MistralError(normalizing: error)
     }
 
     /// The response body with transport errors mapped.

@@ -4,9 +4,11 @@ import NIOCore
 import NIOHTTP1
 import Tracing
 
-/// The path of one call: budget → breaker → concurrency slot → rate limiter → hooks → send →
-/// (on a retryable failure: backoff and again) → a 2xx response whose body is still unread,
-/// with a ``CallTracker`` that records usage and cost when the body has been consumed.
+/// Execution: the path of one call from its description to a 2xx response head. Budget →
+/// breaker → concurrency slot → rate limiter → hooks → send → (on a retryable failure: backoff
+/// and again) → a 2xx response whose body is still unread, with a ``CallTracker`` that records
+/// usage and cost when the body has been consumed (``MistralClient+Responses.swift`` and
+/// ``MistralClient+Streams.swift`` read it).
 extension MistralClient {
     /// A 2xx response and the tracker that must be finished once its body is consumed.
     struct Admitted: Sendable {
@@ -15,10 +17,9 @@ extension MistralClient {
         var requestID: String?
     }
 
-    func execute(
-        body: [UInt8]?, call: CallInfo, upstream: ResolvedUpstream, answeredBy: AnsweredBy? = nil
-    ) async throws -> Admitted {
-        if let configurationError, upstream.name == Self.primaryUpstreamName { throw configurationError }
+    func execute(_ call: CallInfo, body: [UInt8]?) async throws -> Admitted {
+        let upstream = call.upstream
+        if let configurationError, upstream.isPrimary { throw configurationError }
         let started = ContinuousClock.now
         let deadline = configuration.timeouts.total.map { started + $0 }
         var logger = configuration.logger
@@ -81,7 +82,7 @@ extension MistralClient {
                     holdings.permit = permit
                     metrics.limiterWait(operation: call.operation, permit.waited)
                 }
-                var request = try prepare(call.method, call.path, bytes: body, streaming: call.streaming, upstream: upstream)
+                var request = try prepare(call, body: body)
                 for hook in configuration.hooks {
                     do {
                         try await hook.beforeRequest(&request, context: context)
@@ -99,13 +100,13 @@ extension MistralClient {
                 configuration.rateLimiter?.observe(RateLimitHeaders(headers: response.headers))
                 for hook in configuration.hooks { await hook.afterResponse(status: response.status, headers: response.headers, context: context) }
                 let tracker = CallTracker(
-                    call: call, upstream: upstream, answeredBy: answeredBy, configuration: configuration, metrics: metrics,
+                    call: call, configuration: configuration, metrics: metrics,
                     started: started, span: span, holdings: holdings, requestID: requestID)
                 var admitted = response
                 if let slot = holdings.slot { admitted.body = admitted.body.holding(slot) }
                 return Admitted(response: admitted, tracker: tracker, requestID: requestID)
             } catch {
-                var mapped = AsyncHTTPClientTransport.map(error)
+                var mapped = MistralError(normalizing: error)
                 holdings.slot?.release()
                 holdings.slot = nil
                 holdings.permit?.reconcile(actualTokens: 0)
@@ -164,7 +165,7 @@ extension MistralClient {
             response = try await transport.send(request, deadline: deadline)
             responseTimes.observe(ContinuousClock.now - started)
         } catch {
-            let mapped = AsyncHTTPClientTransport.map(error)
+            let mapped = MistralError(normalizing: error)
             logger.debug("request failed", metadata: ["error": "\(mapped.kind)"])
             attemptSpan.attributes[GenAIAttributes.errorType] = mapped.kind.description
             throw mapped
@@ -180,8 +181,7 @@ extension MistralClient {
             logger.warning("model is deprecated", metadata: ["deprecation": "\(deprecation)", "model": "\(call.model ?? "-")"])
         }
         guard (200..<300).contains(response.status) else {
-            let body = (try? await response.body.collect(upTo: 1 << 20)) ?? []
-            let error = ErrorResponse.error(status: response.status, headers: response.headers, body: body)
+            let error = await readError(response)
             logger.debug("error response", metadata: ["kind": "\(error.kind)", "message": "\(error.message)"])
             attemptSpan.attributes[GenAIAttributes.errorType] = error.kind.description
             throw error
@@ -210,6 +210,12 @@ extension MistralClient {
     }
 
     static let primaryUpstreamName = "mistral"
+
+    /// Replaces the API key wherever it appears in logged text.
+    func redact(_ text: String) -> String {
+        guard let key = configuration.apiKey, key.count >= 4 else { return text }
+        return text.replacingOccurrences(of: key, with: "***")
+    }
 }
 
 /// Writes trace context into request headers.
