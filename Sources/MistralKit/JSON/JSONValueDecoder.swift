@@ -23,12 +23,10 @@ public struct JSONValueDecoder {
     public func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws -> T {
         // The hot wire models first try their typed fast paths, which give the same value or
         // step aside (then everything below runs as before, errors included).
-        if T.self == ChatCompletionResponse.self || T.self == ChatCompletionChunk.self {
-            let fast: T? = bytes.withContiguousStorageIfAvailable { buffer in
-                T.self == ChatCompletionResponse.self
-                    ? ChatCompletionResponse.fastPath(buffer) as! T? : ChatCompletionChunk.fastPath(buffer) as! T?
-            } ?? nil
-            if let fast { return fast }
+        if let fastType = T.self as? any JSONFastPathDecodable.Type,
+            let fast = bytes.withContiguousStorageIfAvailable({ fastType.fastPath($0) as? T }) ?? nil
+        {
+            return fast
         }
         let value: JSONValue
         do {
