@@ -40,15 +40,14 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
-        // The chatbot engine: conversations, personas; storage protocols it owns. No database imports.
         // The int8 dot-product kernel behind MistralChat's vector index (AVX2 when present).
         .target(name: "CMistralVectors"),
+        // The chatbot engine: conversations, personas; storage protocols it owns. No database imports.
         .target(
             name: "MistralChat",
             dependencies: [
@@ -126,6 +125,7 @@ let package = Package(
             name: "MistralTestSupport",
             dependencies: [
                 "MistralKit", "MistralEmulator",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -138,14 +138,21 @@ let package = Package(
         .testTarget(
             name: "MistralKitTests",
             dependencies: [
-                "MistralKit", "MistralTestSupport",
+                "MistralKit", "MistralEmulator", "MistralTestSupport",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(
             name: "MistralChatTests",
-            dependencies: ["MistralChat", "MistralStore", "MistralTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "MistralChat", "MistralStore", "MistralKit", "MistralEmulator", "MistralTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "MistralTokenizerTests",
@@ -153,11 +160,11 @@ let package = Package(
         ),
         .testTarget(
             name: "MistralEmulatorTests",
-            dependencies: ["MistralEmulator", "MistralTestSupport"]
+            dependencies: ["MistralEmulator", "MistralKit", "MistralTestSupport"]
         ),
         .testTarget(
             name: "MistralCLITests",
-            dependencies: ["mistral", "MistralTestSupport"]
+            dependencies: ["mistral", "MistralKit", "MistralEmulator", "MistralTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -5,12 +5,9 @@ import Testing
 /// The official `mistralai` Python SDK against the emulator: if the SDK's strict response
 /// validation accepts every answer, the emulator speaks Mistral's wire format.
 struct PythonSDKPeerTests {
-    @Test func officialSDKPassesEveryCheck() async throws {
-        guard let python = try ProcessRunner.peersPython() else {
-            // Only outside scripts/test.sh, which sets MISTRALKIT_REQUIRE_PEERS and fails instead.
-            print("skipping: the peers venv is not installed (scripts/setup-peers.sh)")
-            return
-        }
+    @Test(.enabled(if: ProcessRunner.peersPythonShouldRun, "the peers venv is not installed (scripts/setup-peers.sh)"))
+    func officialSDKPassesEveryCheck() async throws {
+        let python = try #require(try ProcessRunner.peersPython())
         let script = ProcessRunner.packageRoot.appendingPathComponent("scripts/sdk_peer_test.py").path
         try await withEmulator { baseURL, emulator in
             let result = try await ProcessRunner.run(python, [script, baseURL], timeout: .seconds(120))

@@ -91,6 +91,12 @@ public enum ProcessRunner {
         return nil
     }
 
+    /// Whether tests of the Python peers should run: the venv is installed, or its absence must
+    /// fail (`MISTRALKIT_REQUIRE_PEERS=1`). For `.enabled(if:)`, so a missing peer is a skip, not a pass.
+    public static var peersPythonShouldRun: Bool {
+        (try? peersPython()) != nil || ProcessInfo.processInfo.environment["MISTRALKIT_REQUIRE_PEERS"] == "1"
+    }
+
     /// The package's root directory (for scripts/).
     public static var packageRoot: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
