@@ -21,7 +21,7 @@ struct OrdersDatabase: Sendable {
 
     /// The customer's order numbers, newest first.
     func orderIDs(customer: String) throws -> [String] {
-        try queue.read { db in try String.fetchAll(db, sql: "SELECT id FROM orders WHERE customer = ? ORDER BY id", arguments: [customer]) }
+        try queue.read { db in try String.fetchAll(db, sql: "SELECT id FROM orders WHERE customer = ? ORDER BY id DESC", arguments: [customer]) }
     }
 
     /// The status line of order `id` for `customer`, or why there is none.

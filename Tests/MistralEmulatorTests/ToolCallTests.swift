@@ -31,6 +31,16 @@ struct ToolCallTests {
         }
     }
 
+    /// As a model would, the emulator fills an `enum` argument with the value the user named.
+    @Test func anEnumArgumentTakesTheValueTheQuestionNames() async throws {
+        try await withEmulatorClient { client, _ in
+            let named = try await client.chat(request("What is the weather in Oslo in fahrenheit?", choice: .any))
+            #expect(try named.choices.first?.message.toolCalls?.first?.function.decodedArguments()["unit"] == "fahrenheit")
+            let unnamed = try await client.chat(request("What is the weather in Oslo?", choice: .any))
+            #expect(try unnamed.choices.first?.message.toolCalls?.first?.function.decodedArguments()["unit"] == "celsius")
+        }
+    }
+
     @Test func autoCallsOnlyWhenTheToolIsMentioned() async throws {
         try await withEmulatorClient { client, _ in
             let mentioned = try await client.chat(request("Please use get weather for Paris", choice: .auto))

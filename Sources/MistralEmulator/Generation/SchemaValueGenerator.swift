@@ -4,7 +4,8 @@ import MistralKit
 /// Makes a JSON value that satisfies a JSON Schema, for tool-call arguments and `json_schema`
 /// structured output.
 ///
-/// Rules, in order: `const`; the first `enum` value; `$ref` (to `#/$defs/...` or
+/// Rules, in order: `const`; the first `enum` value that the question (the user's last message,
+/// for tool arguments) names, else the first `enum` value; `$ref` (to `#/$defs/...` or
 /// `#/definitions/...`); the first non-null `anyOf`/`oneOf` member; `allOf` members merged;
 /// then by `type` (the first non-null one when it is a list): strings are `"<name> example"`
 /// (or a sample for `format` date, date-time, time, email, uri, uuid) padded or cut to
@@ -15,9 +16,14 @@ import MistralKit
 struct SchemaValueGenerator {
     /// The whole schema, for resolving `$ref`.
     let root: JSONValue
+    /// The text an `enum` value is looked for in (a model picks the order number it was asked about).
+    let question: String
     private static let maximumDepth = 12
 
-    init(root: JSONValue) { self.root = root }
+    init(root: JSONValue, question: String = "") {
+        self.root = root
+        self.question = question
+    }
 
     /// A value satisfying the root schema.
     func value() -> JSONValue { value(for: root, name: "value", depth: 0) }
@@ -25,7 +31,9 @@ struct SchemaValueGenerator {
     func value(for schema: JSONValue, name: String, depth: Int) -> JSONValue {
         guard depth < Self.maximumDepth, case .object(let members) = schema else { return .null }
         if let constant = members["const"] { return constant }
-        if let first = members["enum"]?.arrayValue?.first { return first }
+        if let options = members["enum"]?.arrayValue, let first = options.first {
+            return options.first { option in option.stringValue.map { !$0.isEmpty && question.contains($0) } ?? false } ?? first
+        }
         if let reference = members["$ref"]?.stringValue, let target = resolve(reference) {
             return value(for: target, name: name, depth: depth + 1)
         }

@@ -8,7 +8,8 @@ import MistralKit
 /// the user and mentions a tool's name (case-insensitive; `get_weather` also matches
 /// "get weather"). Forced choices call the mentioned tools, or the first tool when none is
 /// mentioned; a named choice calls that tool. With `parallel_tool_calls: false` only the first
-/// is called. Arguments satisfy each tool's parameter schema (``SchemaValueGenerator``); ids are
+/// is called. Arguments satisfy each tool's parameter schema (``SchemaValueGenerator``, which
+/// takes an `enum` value the user's last message names, as a model would); ids are
 /// 9 alphanumeric characters drawn from the request's hash.
 struct ToolCallPlanner: Sendable {
     /// The calls for this turn; empty for a text answer.
@@ -17,7 +18,8 @@ struct ToolCallPlanner: Sendable {
         let functions = (request.tools ?? []).filter { $0.type == .function }.compactMap(\.function)
         guard !functions.isEmpty else { return [] }
         let lastIsUser: Bool = if case .user = request.messages.last { true } else { false }
-        let mentioned = lastIsUser ? Self.mentioned(functions, in: AnswerComposer.lastUserText(request.messages) ?? "") : []
+        let question = lastIsUser ? AnswerComposer.lastUserText(request.messages) ?? "" : ""
+        let mentioned = lastIsUser ? Self.mentioned(functions, in: question) : []
         var chosen: [FunctionDefinition]
         switch request.toolChoice ?? .auto {
         case .function(let name):
@@ -34,7 +36,7 @@ struct ToolCallPlanner: Sendable {
         }
         if request.parallelToolCalls == false { chosen = Array(chosen.prefix(1)) }
         return chosen.enumerated().map { index, function in
-            let arguments = SchemaValueGenerator(root: function.parameters).value()
+            let arguments = SchemaValueGenerator(root: function.parameters, question: question).value()
             return ToolCall(
                 id: generator.string(length: 9, from: Self.idAlphabet), type: .function,
                 function: .init(name: function.name, arguments: arguments.jsonString), index: index)
