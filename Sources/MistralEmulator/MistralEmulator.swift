@@ -93,11 +93,11 @@ public final class MistralEmulator: Service, Sendable {
     func makeApplication(
         host: String, port: Int, onListening: (@Sendable (Int) async -> Void)?
     ) -> Application<RouterResponder<EmulatorRequestContext>> {
+        let faults = FaultInjector(schedule: schedule, maximumHang: configuration.maximumHang, logger: configuration.logger)
         let middleware = EmulatorMiddleware(
             acceptedAPIKeys: configuration.acceptedAPIKeys, maxRequestBodyBytes: configuration.maxRequestBodyBytes,
-            maximumHang: configuration.maximumHang, requestLog: requestLog, schedule: schedule, limiter: limiter,
-            logger: configuration.logger)
-        let api = EmulatedAPI(configuration: configuration, catalog: catalog, limiter: limiter)
+            requestLog: requestLog, faults: faults, limiter: limiter, logger: configuration.logger)
+        let api = EmulatedAPI(configuration: configuration, catalog: catalog, limiter: limiter, faults: faults)
         let logger = configuration.logger
         return Application(
             router: EmulatorRouter.make(api: api, middleware: middleware),

@@ -18,3 +18,10 @@ public struct EmulatorLatency: Sendable, Hashable {
     /// No added latency (the default).
     public static let none = EmulatorLatency()
 }
+
+extension EmulatorLatency {
+    /// Sleeps for `duration` unless it is zero, so an emulator without latency never yields.
+    func pause(_ duration: Duration) async throws {
+        if duration > .zero { try await Task.sleep(for: duration) }
+    }
+}

@@ -12,12 +12,12 @@ struct EmulatedAPI: Sendable {
     let renderer: ReplyRenderer
     let scorer = ModerationScorer()
 
-    init(configuration: EmulatorConfiguration, catalog: ModelCatalog, limiter: RateLimiter) {
+    init(configuration: EmulatorConfiguration, catalog: ModelCatalog, limiter: RateLimiter, faults: FaultInjector) {
         decoder = BodyDecoder(style: configuration.validationErrorStyle)
         self.catalog = catalog
         self.limiter = limiter
         generator = CompletionGenerator(composer: AnswerComposer(cannedAnswers: configuration.cannedAnswers))
-        renderer = ReplyRenderer(latency: configuration.latency, maximumHang: configuration.maximumHang)
+        renderer = ReplyRenderer(latency: configuration.latency, faults: faults)
     }
 
     /// The card of `name` when it can serve `capability`; otherwise 400 `invalid_model`.

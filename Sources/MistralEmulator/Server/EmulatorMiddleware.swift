@@ -5,8 +5,8 @@ import Logging
 import MistralKit
 import NIOCore
 
-/// Runs before every route (and for unknown routes): records the request, picks its fault,
-/// applies the before-the-headers faults (status, reset, hang, delay), checks the API key and
+/// Runs before every route (and for unknown routes): records the request with the fault the
+/// ``FaultInjector`` chose, lets it apply the before-the-headers faults, checks the API key and
 /// the request rate, and afterwards adds the common headers and turns refusals into
 /// Mistral-shaped error responses.
 struct EmulatorMiddleware: RouterMiddleware {
@@ -14,9 +14,8 @@ struct EmulatorMiddleware: RouterMiddleware {
 
     let acceptedAPIKeys: Set<String>?
     let maxRequestBodyBytes: Int
-    let maximumHang: Duration
     let requestLog: RequestLog
-    let schedule: FaultSchedule
+    let faults: FaultInjector
     let limiter: RateLimiter
     let logger: Logger
 
@@ -32,19 +31,14 @@ struct EmulatorMiddleware: RouterMiddleware {
         } catch {
             refusal = .bodyTooLarge(limit: maxRequestBodyBytes)
         }
-        context.fault = schedule.next()
-        if let header = request.headers[Self.faultHeader] {
-            do {
-                context.fault = try EmulatorFault(headerValue: header)
-            } catch {
-                refusal = refusal ?? .badRequest("\(error)")
-            }
-        }
+        let chosen = faults.choose(headers: request.headers)
+        context.fault = chosen.fault
+        if let invalidHeader = chosen.invalidHeader { refusal = refusal ?? .badRequest(invalidHeader) }
         record(request, context)
         let response: Response
         do {
             if let refusal { throw refusal }
-            try await applyEarlyFault(context)
+            try await faults.applyBeforeHeaders(context.fault, channel: context.channel, correlationID: context.correlationID)
             try authenticate(request, context)
             if case .limited(let seconds) = limiter.admitRequest() { throw APIFailure.rateLimited(retryAfterSeconds: seconds) }
             response = try await next(request, context)
@@ -61,26 +55,6 @@ struct EmulatorMiddleware: RouterMiddleware {
             response = Self.response(for: .envelope(status: 500, message: "Internal server error", type: "server_error"))
         }
         return decorate(response, context)
-    }
-
-    /// Delays, status answers, resets and hangs: everything that happens before a route runs.
-    private func applyEarlyFault(_ context: Context) async throws {
-        guard let fault = context.fault, fault != .noFault else { return }
-        logger.info("injecting fault", metadata: ["fault": "\(fault)", "request-id": "\(context.correlationID)"])
-        if let delay = fault.delay { try await Task.sleep(for: delay) }
-        switch fault.action {
-        case .status(let status, let retryAfter):
-            throw APIFailure.injected(status: status, retryAfterSeconds: retryAfter)
-        case .resetBeforeHeaders:
-            context.channel.close(mode: .all, promise: nil)
-            throw InjectedConnectionReset()
-        case .hang:
-            await ConnectionHang.wait(on: context.channel, upTo: maximumHang)
-            context.channel.close(mode: .all, promise: nil)
-            throw InjectedConnectionReset()
-        default:
-            return
-        }
     }
 
     private func authenticate(_ request: Request, _ context: Context) throws {
@@ -120,6 +94,5 @@ struct EmulatorMiddleware: RouterMiddleware {
             status: HTTPResponse.Status(code: failure.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    private static let faultHeader = HTTPField.Name(EmulatorFault.headerName)!
     private static let correlationHeader = HTTPField.Name("mistral-correlation-id")!
 }
