@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # MistralTokenizer next to mistral-common, in one run on the same corpus and tokenizer files:
 # load time, encode throughput (text by text and as one document) and identical ids.
-# Prints a Markdown table with the ratios (Swift / mistral-common) for Benchmarks/TOKENIZER_RESULTS.md.
+# Prints a Markdown table with the ratios (Swift / mistral-common), the table of BENCHMARKS.md's tokenizer section.
 #   SECONDS_PER_MEASURE  time spent per throughput measurement (default 2)
-#   MISTRALKIT_PACKAGE_DIR  the package that has the MistralTokenizerBenchmarks product (default: this repo)
+#   MISTRALKIT_PACKAGE_DIR  the package that has the mistral-tokenizer-bench product (default: this repo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,12 +16,12 @@ SECONDS_PER_MEASURE="${SECONDS_PER_MEASURE:-2}"
 results=$(mktemp -t tokenizer-bench.XXXXXX)
 trap 'rm -f "$results"' EXIT
 
-log "building MistralTokenizerBenchmarks (release) in $PACKAGE_DIR"
-swift build -c release --package-path "$PACKAGE_DIR" --product MistralTokenizerBenchmarks >&2
+log "building mistral-tokenizer-bench (release) in $PACKAGE_DIR"
+swift build -c release --package-path "$PACKAGE_DIR" --product mistral-tokenizer-bench >&2
 bin_dir=$(swift build -c release --package-path "$PACKAGE_DIR" --show-bin-path)
 
 log "measuring MistralTokenizer"
-"$bin_dir/MistralTokenizerBenchmarks" --tokenizer-dir "$REFERENCE_DIR" --seconds "$SECONDS_PER_MEASURE" >>"$results"
+"$bin_dir/mistral-tokenizer-bench" --tokenizer-dir "$REFERENCE_DIR" --seconds "$SECONDS_PER_MEASURE" >>"$results"
 log "measuring mistral-common"
 "$VENV_PY" scripts/tokenizer-bench.py --tokenizer-dir "$REFERENCE_DIR" --seconds "$SECONDS_PER_MEASURE" >>"$results"
 

@@ -11,9 +11,28 @@ import NIOPosix
 /// transport; the difference is what MistralKit adds (headers, status handling, decoding,
 /// logging checks).
 enum ClientOverheadBenchmark {
+    static let streamedChunks = 200
+    static let storyQuestion = "Tell me a long story."
+
+    /// A story whose stream from the emulator is `chunks` chunks long.
+    static func story(chunks: Int) -> String {
+        let words = "Once upon a time a lighthouse keeper counted the ships that passed his rock".split(separator: " ")
+        var text = ""
+        var index = 0
+        while TokenEstimator.pieces(of: text).count < chunks - 1 {
+            text += (text.isEmpty ? "" : " ") + words[index % words.count]
+            index += 1
+        }
+        return text
+    }
+
     static func run(report: inout Report, chatCalls: Int = 3000, streamCalls: Int = 800) async throws {
         try await runInMemory(report: &report)
-        let results = try await MistralEmulator.withRunning(EmulatorConfiguration()) { baseURL, _ in
+        // The streamed rows stream exactly `streamedChunks` chunks: the emulator's canned answer
+        // to the story request is that many chunks long (a role chunk, then one per piece).
+        var configuration = EmulatorConfiguration()
+        configuration.cannedAnswers[Self.storyQuestion] = Self.story(chunks: Self.streamedChunks)
+        let results = try await MistralEmulator.withRunning(configuration) { baseURL, _ in
             // One HTTPClient, with MistralKit's default transport settings (timeouts,
             // decompression), under all three variants: they share its connection, so they also
             // share its place on the event loops (a client and a server channel on the same
@@ -27,7 +46,11 @@ enum ClientOverheadBenchmark {
             let client = MistralClient(
                 configuration: .init(apiKey: "bench-key", server: MistralServer(baseURL: baseURL)), transport: transport)
             let chat = ChatCompletionRequest(model: "mistral-small-latest", messages: [.user("What is the capital of France?")], maxTokens: 16)
-            let stream = ChatCompletionRequest(model: "mistral-small-latest", messages: [.user("Tell me a long story.")], maxTokens: 200)
+            let stream = ChatCompletionRequest(
+                model: "mistral-small-latest", messages: [.user(Self.storyQuestion)], maxTokens: Self.streamedChunks * 2)
+            var probeChunks = 0
+            for try await _ in try await client.chatStream(stream) { probeChunks += 1 }
+            precondition(probeChunks == Self.streamedChunks, "the story streamed \(probeChunks) chunks, not \(Self.streamedChunks)")
 
             func bare(_ request: ChatCompletionRequest, streaming: Bool) async throws {
                 var request = request
@@ -86,7 +109,7 @@ enum ClientOverheadBenchmark {
             let ours = results["client \(kind)"]!.sorted()
             let overhead = (ours.median / bare.median - 1) * 100
             let paired = pairedOverhead(results["client \(kind)"]!, results["bare \(kind)"]!)
-            let label = kind == "chat" ? "chat, JSON (16 tokens)" : "chat, streamed (200 chunks)"
+            let label = kind == "chat" ? "chat, JSON (16 tokens)" : "chat, streamed (\(Self.streamedChunks) chunks)"
             let transported = results["transport \(kind)"]!.sorted()
             report.add("Bare AsyncHTTPClient call, \(label)", median: formatMicros(bare.median), p90: formatMicros(bare.quantile(0.9)), note: "\(bare.count) calls")
             report.add(
