@@ -260,6 +260,21 @@ struct EngineTests {
     }
 
     @Test(arguments: backends)
+    func aBadUserOrSessionIDIsAnInvalidIdentifier(_ backend: Backend) async throws {
+        try await withEngine(backend) { engine, emulator in
+            let blank = await #expect(throws: ChatEngineError.self) { try await engine.send("Hi", userID: "  ", sessionID: "s") }
+            #expect(blank?.kind == .invalidIdentifier)
+            #expect(blank?.message == "The user id must be 1 to 200 characters, not only spaces.")
+            let long = await #expect(throws: ChatEngineError.self) {
+                try await engine.conversation(userID: Self.user(), sessionID: String(repeating: "s", count: 201))
+            }
+            #expect(long?.kind == .invalidIdentifier)
+            #expect(long?.kind != .emptyMessage)
+            #expect(emulator.requestLog.count == 0)
+        }
+    }
+
+    @Test(arguments: backends)
     func moderationGuardrailsRefuseFlaggedInput(_ backend: Backend) async throws {
         try await withEngine(backend) { engine, emulator in
             let guarded = Self.agentName("guarded")

@@ -304,7 +304,6 @@ public final class ChatEngine: Sendable {
         }
     }
 
-    /// Calls the model, running the tool calls it asks for (stored as entries) until it answers.
     /// A summary of `messages` (turns left out of the prompt) by the agent's model, or `nil` when
     /// the call fails: the turn then goes on with the count of left-out turns.
     private func summary(of messages: [ChatMessage], conversationID: String, agent: Agent, tags: [String: String]) async -> String? {
@@ -346,6 +345,7 @@ public final class ChatEngine: Sendable {
         }
     }
 
+    /// Calls the model, running the tool calls it asks for (stored as entries) until it answers.
     private func respond(
         agent: Agent, conversationID: String, messages: [ChatMessage], tags: [String: String], onDelta: (@Sendable (String) -> Void)?
     ) async throws -> (response: ChatCompletionResponse, promptTokens: Int, completionTokens: Int) {
@@ -425,7 +425,7 @@ public final class ChatEngine: Sendable {
 
     static func checkIdentifier(_ value: String, _ what: String) throws {
         if value.trimmingCharacters(in: .whitespaces).isEmpty || value.count > 200 {
-            throw ChatEngineError(.emptyMessage, "The \(what) must be 1 to 200 characters.")
+            throw ChatEngineError(.invalidIdentifier, "The \(what) must be 1 to 200 characters, not only spaces.")
         }
     }
 }
