@@ -1,6 +1,5 @@
 import Foundation
 import MistralKit
-import Synchronization
 
 /// The chatbot engine: durable multi-turn conversations per user and session, answered by a
 /// persona over any chat model, stored in your own database.
@@ -10,20 +9,26 @@ import Synchronization
 /// the answer `failed` with its error and whatever text arrived, and ``retryLastTurn(conversationID:)``
 /// runs it again. Nothing is half written and nothing is lost.
 public final class ChatEngine: Sendable {
+    /// The client every model call goes through, with its retries, limits and usage records.
     public let client: MistralClient
+    /// Where conversations, agents and knowledge bases are stored.
     public let store: any ChatStore
     /// The model used when no agent is named.
     public let defaultModel: String
     /// The tools agents may use, by name.
     public let tools: [String: ChatTool]
+    /// How tool calls run: steps per turn, time per call, concurrency.
     public let toolPolicy: ToolPolicy
     /// Retrieval from the knowledge bases agents list.
     public let knowledge: KnowledgeService
     /// Chunks retrieved for an answer, from all of an agent's knowledge bases together.
     public let citationsPerAnswer: Int
-    /// Summaries of left-out turns, by conversation and the turns they cover (kept in memory: a
-    /// restarted engine makes them again once).
-    private let summaries = Mutex<[Int: String]>([:])
+    /// The engine's conversations: finding, reading, branching, pinning and deleting them.
+    public let conversations: ConversationService
+    private let sources: AnswerSources
+    private let summarizer: TurnSummarizer
+    private let moderation: Moderation
+    private let toolLoop: ToolLoop
 
     /// An engine answering with `client`, storing in `store`. `tools` are the business actions
     /// agents may list by name.
@@ -38,12 +43,20 @@ public final class ChatEngine: Sendable {
         self.toolPolicy = toolPolicy
         self.knowledge = KnowledgeService(client: client, store: store)
         self.citationsPerAnswer = max(1, citationsPerAnswer)
+        self.conversations = ConversationService(store: store)
+        self.sources = AnswerSources(knowledge: knowledge, limit: self.citationsPerAnswer)
+        self.summarizer = TurnSummarizer(client: client)
+        self.moderation = Moderation(client: client)
+        self.toolLoop = ToolLoop(client: client, store: store, tools: self.tools, policy: toolPolicy)
     }
 
     /// One finished exchange.
     public struct Turn: Sendable, Hashable {
+        /// The conversation the exchange belongs to.
         public var conversation: Conversation
+        /// The user's message, as stored.
         public var input: ConversationEntry
+        /// The answer, as stored: `complete`, with its model, usage and citations.
         public var output: ConversationEntry
         /// Turns left out of the prompt to fit the agent's context budget.
         public var droppedTurns: Int
@@ -58,31 +71,12 @@ public final class ChatEngine: Sendable {
         }
     }
 
-    // MARK: - Conversations
-
-    /// The conversation a message from `userID` in `sessionID` continues: the session's latest
-    /// one with the same agent, or a new one.
-    ///
-    /// - Throws: ``ChatEngineError`` `.unknownAgent` before anything is stored.
-    public func conversation(userID: String, sessionID: String, agentName: String? = nil) async throws -> Conversation {
-        try Self.checkIdentifier(userID, "user id")
-        try Self.checkIdentifier(sessionID, "session id")
-        let agent = try await resolveAgent(agentName, version: nil)
-        if let latest = try await store.conversations(userID: userID, sessionID: sessionID, limit: 1, offset: 0).first,
-            latest.agentName == agentName || (agentName == nil && latest.agentName == nil)
-        {
-            return latest
-        }
-        let conversation = Conversation(
-            userID: userID, sessionID: sessionID, agentName: agentName, agentVersion: agentName == nil ? nil : agent.version)
-        try await store.createConversation(conversation)
-        return conversation
-    }
+    // MARK: - Turns
 
     /// Sends `text` as `userID` in `sessionID` and returns the stored answer.
     public func send(_ text: String, userID: String, sessionID: String, agentName: String? = nil) async throws -> Turn {
-        try Self.checkMessage(text)
-        let conversation = try await conversation(userID: userID, sessionID: sessionID, agentName: agentName)
+        try TurnValidation.checkMessage(text)
+        let conversation = try await conversations.conversation(userID: userID, sessionID: sessionID, agentName: agentName)
         return try await send(text, conversationID: conversation.id)
     }
 
@@ -100,13 +94,11 @@ public final class ChatEngine: Sendable {
     private func beginTurn(_ text: String, conversationID: String) async throws
         -> (conversation: Conversation, agent: Agent, input: ConversationEntry, output: ConversationEntry)
     {
-        try Self.checkMessage(text)
-        let conversation = try await existingConversation(conversationID)
-        let agent = try await resolveAgent(conversation.agentName, version: conversation.agentVersion)
-        _ = try offeredTools(agent)
-        for name in agent.knowledgeBases where try await store.knowledgeBase(name: name) == nil {
-            throw ChatEngineError(.invalidAgent, "Agent '\(agent.name)' answers from the knowledge base '\(name)', which does not exist.")
-        }
+        try TurnValidation.checkMessage(text)
+        let conversation = try await conversations.conversation(id: conversationID)
+        let agent = try await agent(for: conversation)
+        _ = try TurnValidation.tools(of: agent, in: tools)
+        try await TurnValidation.checkKnowledgeBases(of: agent, in: store)
         let stored = try await store.append(
             [
                 ConversationEntry(conversationID: conversation.id, kind: .input, content: text),
@@ -117,7 +109,9 @@ public final class ChatEngine: Sendable {
 
     /// What a streamed turn delivers: pieces of the answer as they arrive, then the stored turn.
     public enum TurnEvent: Sendable, Hashable {
+        /// The next piece of the answer's text.
         case delta(String)
+        /// The answer is complete and stored; the last event of the stream.
         case finished(Turn)
     }
 
@@ -146,76 +140,19 @@ public final class ChatEngine: Sendable {
     ///
     /// - Throws: ``ChatEngineError`` `.nothingToRetry` when the last answer did not fail.
     public func retryLastTurn(conversationID: String) async throws -> Turn {
-        let conversation = try await existingConversation(conversationID)
+        let conversation = try await conversations.conversation(id: conversationID)
         let entries = try await store.entries(conversationID: conversationID)
         guard var output = entries.last(where: { $0.kind == .output }), output.status == .failed,
             let input = entries.last(where: { $0.kind == .input && $0.position < output.position })
         else {
             throw ChatEngineError(.nothingToRetry, "The last answer of conversation \(conversationID) did not fail; there is nothing to retry.")
         }
-        let agent = try await resolveAgent(conversation.agentName, version: conversation.agentVersion)
+        let agent = try await agent(for: conversation)
         output.status = .pending
         output.content = ""
         output.error = nil
         try await store.update(output)
         return try await answer(conversation: conversation, agent: agent, input: input, output: output)
-    }
-
-    /// A new conversation holding `conversationID`'s entries up to and including `entryID`
-    /// (the original is left as it is), like Mistral's conversation restart.
-    public func restart(conversationID: String, fromEntryID entryID: String) async throws -> Conversation {
-        let original = try await existingConversation(conversationID)
-        let entries = try await store.entries(conversationID: conversationID)
-        guard let cut = entries.firstIndex(where: { $0.id == entryID }) else {
-            throw ChatEngineError(.unknownEntry, "Conversation \(conversationID) has no entry \(entryID).")
-        }
-        var branch = Conversation(
-            userID: original.userID, sessionID: original.sessionID, agentName: original.agentName, agentVersion: original.agentVersion,
-            restartedFrom: entryID, pinnedFacts: original.pinnedFacts)
-        branch.updatedAt = Date()
-        try await store.createConversation(branch)
-        let copies = entries[...cut].map { entry in
-            var copy = entry
-            copy.id = ConversationEntry.newID()
-            copy.conversationID = branch.id
-            return copy
-        }
-        _ = try await store.append(Array(copies), to: branch.id)
-        return branch
-    }
-
-    /// A conversation's entries: messages, tool calls and results, in order.
-    ///
-    /// - Throws: `.unknownConversation`.
-    public func history(conversationID: String) async throws -> [ConversationEntry] {
-        _ = try await existingConversation(conversationID)
-        return try await store.entries(conversationID: conversationID)
-    }
-
-    /// A conversation's messages only (the user's and the answers that completed), like
-    /// Mistral's `GET /v1/conversations/{id}/messages`.
-    public func messages(conversationID: String) async throws -> [ConversationEntry] {
-        try await history(conversationID: conversationID).filter {
-            $0.kind == .input || ($0.kind == .output && $0.status == .complete)
-        }
-    }
-
-    /// Deletes a conversation and its entries. Throws `.unknownConversation` when there is none.
-    public func deleteConversation(id: String) async throws {
-        guard try await store.deleteConversation(id: id) else {
-            throw ChatEngineError(.unknownConversation, "There is no conversation \(id).")
-        }
-    }
-
-    /// Replaces a conversation's pinned facts: kept in every prompt whatever the budget drops.
-    public func pin(_ facts: [String], conversationID: String) async throws {
-        _ = try await existingConversation(conversationID)
-        try await store.updatePinnedFacts(conversationID: conversationID, facts)
-    }
-
-    /// Records a user's rating of an answer.
-    public func feedback(_ feedback: Feedback, entryID: String) async throws {
-        try await store.setFeedback(feedback, entryID: entryID)
     }
 
     // MARK: - Answering
@@ -231,27 +168,28 @@ public final class ChatEngine: Sendable {
         let tags = ["user": conversation.userID, "session": conversation.sessionID, "conversation": conversation.id]
         var context = builder.build(conversation: conversation, history: history)
         if agent.context.summarizeOlderTurns, context.droppedTurns > 0,
-            let summary = await summary(of: context.droppedMessages, conversationID: conversation.id, agent: agent, tags: tags)
+            let summary = await summarizer.summary(of: context.droppedMessages, conversationID: conversation.id, model: agent.model, tags: tags)
         {
             context = builder.build(conversation: conversation, history: history, summary: summary)
         }
         var messages = context.messages
         do {
-            if let guardrails = agent.guardrails, guardrails.moderateInput, try await isFlagged(input.content, guardrails, tags: tags) {
+            if let guardrails = agent.guardrails, guardrails.moderateInput, try await moderation.flags(input.content, guardrails, tags: tags) {
                 output.content = guardrails.refusalMessage
                 output.error = "input flagged by moderation"
             } else {
                 if !agent.knowledgeBases.isEmpty {
-                    output.citations = try await retrieve(input.content, from: agent.knowledgeBases)
-                    messages = Self.withSources(output.citations, messages)
+                    output.citations = try await sources.citations(for: input.content, from: agent.knowledgeBases)
+                    messages = AnswerSources.prompt(output.citations, messages)
                 }
-                let (response, promptTokens, completionTokens) = try await respond(
-                    agent: agent, conversationID: conversation.id, messages: messages, tags: tags, onDelta: onDelta)
-                output.content = response.text
-                output.model = response.model.isEmpty ? agent.model : response.model
-                output.promptTokens = promptTokens
-                output.completionTokens = completionTokens
-                if let guardrails = agent.guardrails, guardrails.moderateOutput, try await isFlagged(output.content, guardrails, tags: tags) {
+                let answer = try await toolLoop.answer(
+                    messages, agent: agent, offering: try TurnValidation.tools(of: agent, in: tools), conversationID: conversation.id, tags: tags,
+                    onDelta: onDelta)
+                output.content = answer.response.text
+                output.model = answer.response.model.isEmpty ? agent.model : answer.response.model
+                output.promptTokens = answer.promptTokens
+                output.completionTokens = answer.completionTokens
+                if let guardrails = agent.guardrails, guardrails.moderateOutput, try await moderation.flags(output.content, guardrails, tags: tags) {
                     output.content = guardrails.refusalMessage
                     output.error = "answer flagged by moderation"
                 }
@@ -272,160 +210,10 @@ public final class ChatEngine: Sendable {
         return Turn(conversation: conversation, input: input, output: output, droppedTurns: context.droppedTurns)
     }
 
-    /// The best chunks for `question` across `knowledgeBases`, by fused score.
-    private func retrieve(_ question: String, from knowledgeBases: [String]) async throws -> [Citation] {
-        var all: [Citation] = []
-        for name in knowledgeBases { all += try await knowledge.search(question, in: name, limit: citationsPerAnswer) }
-        return Array(all.sorted { ($0.score, $1.chunkID) > ($1.score, $0.chunkID) }.prefix(citationsPerAnswer))
-    }
-
-    /// `messages` with the retrieved sources added to the system prompt, numbered for citing.
-    static func withSources(_ citations: [Citation], _ messages: [ChatMessage]) -> [ChatMessage] {
-        guard !citations.isEmpty else { return messages }
-        let sources =
-            "Answer from these sources when they are relevant, and cite them by number like [1]:\n"
-            + citations.enumerated().map { "[\($0.offset + 1)] \($0.element.title): \($0.element.text)" }.joined(separator: "\n")
-        var messages = messages
-        if case .system(let content)? = messages.first {
-            messages[0] = .system(content.text + "\n\n" + sources)
-        } else {
-            messages.insert(.system(sources), at: 0)
-        }
-        return messages
-    }
-
-    /// The registered tools `agent` lists; throws `.invalidAgent` naming one that is not registered.
-    private func offeredTools(_ agent: Agent) throws -> [ChatTool] {
-        try agent.tools.map { name in
-            guard let tool = tools[name] else {
-                throw ChatEngineError(.invalidAgent, "Agent '\(agent.name)' uses the tool '\(name)', which this engine does not have.")
-            }
-            return tool
-        }
-    }
-
-    /// A summary of `messages` (turns left out of the prompt) by the agent's model, or `nil` when
-    /// the call fails: the turn then goes on with the count of left-out turns.
-    private func summary(of messages: [ChatMessage], conversationID: String, agent: Agent, tags: [String: String]) async -> String? {
-        var hasher = Hasher()
-        hasher.combine(conversationID)
-        hasher.combine(agent.model)
-        for message in messages { hasher.combine(message) }
-        let key = hasher.finalize()
-        if let known = summaries.withLock({ $0[key] }) { return known }
-        let transcript = messages.compactMap { message -> String? in
-            switch message {
-            case .user(let content): content.map { "User: \($0.text)" }
-            case .assistant(let answer): answer.content.map { "Assistant: \($0.text)" }
-            case .tool(let content, _, let name): content.map { "Tool \(name ?? "result"): \($0.text)" }
-            case .system: nil
-            }
-        }.joined(separator: "\n")
-        let request = ChatCompletionRequest(
-            model: agent.model,
-            messages: [
-                .system(
-                    "Summarise this earlier part of a conversation in at most five sentences. Keep names, numbers, order and reference ids, decisions and open questions. Write only the summary."
-                ),
-                .user(transcript),
-            ], temperature: 0, maxTokens: 300)
-        do {
-            let text = try await client.chat(request, tags: tags.merging(["purpose": "summary"]) { $1 }).text
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !text.isEmpty else { return nil }
-            summaries.withLock { summaries in
-                if summaries.count >= 10_000 { summaries.removeAll() }
-                summaries[key] = text
-            }
-            return text
-        } catch {
-            client.configuration.logger.warning(
-                "could not summarise older turns; counting them instead", metadata: ["conversation": "\(conversationID)", "error": "\(error)"])
-            return nil
-        }
-    }
-
-    /// Calls the model, running the tool calls it asks for (stored as entries) until it answers.
-    private func respond(
-        agent: Agent, conversationID: String, messages: [ChatMessage], tags: [String: String], onDelta: (@Sendable (String) -> Void)?
-    ) async throws -> (response: ChatCompletionResponse, promptTokens: Int, completionTokens: Int) {
-        let offered = try offeredTools(agent)
-        let runner = ToolRunner(tools: tools, policy: toolPolicy)
-        var messages = messages
-        var promptTokens = 0
-        var completionTokens = 0
-        var step = 0
-        while true {
-            step += 1
-            let mayCallTools = !offered.isEmpty && step <= toolPolicy.maxSteps
-            let request = ChatCompletionRequest(
-                model: agent.model, messages: messages, temperature: agent.temperature, maxTokens: agent.maxTokens,
-                tools: offered.isEmpty ? nil : offered.map(\.definition), toolChoice: offered.isEmpty ? nil : (mayCallTools ? .auto : ToolChoice.none))
-            let response: ChatCompletionResponse
-            if let onDelta {
-                var iterator = try await client.chatStream(request, tags: tags).makeAsyncIterator()
-                while let chunk = try await iterator.next() {
-                    if let piece = chunk.choices.first?.delta.content?.text, !piece.isEmpty { onDelta(piece) }
-                }
-                response = iterator.accumulator.response
-            } else {
-                response = try await client.chat(request, tags: tags)
-            }
-            promptTokens += response.usage?.promptTokens ?? 0
-            completionTokens += response.usage?.completionTokens ?? 0
-            guard mayCallTools, let calls = response.message?.toolCalls, !calls.isEmpty else {
-                return (response, promptTokens, completionTokens)
-            }
-            _ = try await store.append(
-                calls.map { call in
-                    ConversationEntry(
-                        conversationID: conversationID, kind: .functionCall, content: "", toolCallID: call.id, toolName: call.function.name,
-                        toolArguments: call.function.arguments)
-                }, to: conversationID)
-            let outcomes = await runner.run(calls)
-            _ = try await store.append(
-                outcomes.map { outcome in
-                    ConversationEntry(
-                        conversationID: conversationID, kind: .functionResult, content: outcome.result, toolCallID: outcome.call.id,
-                        toolName: outcome.call.function.name, error: outcome.failed ? outcome.result : nil)
-                }, to: conversationID)
-            messages.append(.assistant(AssistantMessage(content: nil, toolCalls: calls)))
-            messages += outcomes.map { .tool(callID: $0.call.id ?? "", name: $0.call.function.name, content: $0.result) }
-        }
-    }
-
-    private func isFlagged(_ text: String, _ guardrails: Agent.Guardrails, tags: [String: String]) async throws -> Bool {
-        let response = try await client.moderations(ClassificationRequest(model: guardrails.moderationModel, input: [text]), tags: tags)
-        return response.results.contains { result in result.categories.values.contains(true) }
-    }
-
-    // MARK: - Lookups
-
-    private func existingConversation(_ id: String) async throws -> Conversation {
-        guard let conversation = try await store.conversation(id: id) else {
-            throw ChatEngineError(.unknownConversation, "There is no conversation \(id).")
-        }
-        return conversation
-    }
-
-    private func resolveAgent(_ name: String?, version: Int?) async throws -> Agent {
-        guard let name else { return .plain(model: defaultModel) }
-        guard let agent = try await store.agent(name: name, version: version) else {
-            throw ChatEngineError(
-                .unknownAgent, version.map { "There is no version \($0) of agent '\(name)'." } ?? "There is no agent '\(name)'.")
-        }
-        return agent
-    }
-
-    static func checkMessage(_ text: String) throws {
-        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            throw ChatEngineError(.emptyMessage, "The message is empty: say something.")
-        }
-    }
-
-    static func checkIdentifier(_ value: String, _ what: String) throws {
-        if value.trimmingCharacters(in: .whitespaces).isEmpty || value.count > 200 {
-            throw ChatEngineError(.invalidIdentifier, "The \(what) must be 1 to 200 characters, not only spaces.")
-        }
+    /// The agent that answers `conversation`: the version it started with, or the default model.
+    ///
+    /// - Throws: ``ChatEngineError`` `.unknownAgent` when that agent or version is gone.
+    private func agent(for conversation: Conversation) async throws -> Agent {
+        try await conversations.agent(named: conversation.agentName, version: conversation.agentVersion) ?? .plain(model: defaultModel)
     }
 }

@@ -1,0 +1,125 @@
+import Foundation
+
+/// Conversations and their entries: finding the one a session continues, reading, branching,
+/// pinning facts, rating and deleting, over a store alone.
+///
+/// ``ChatEngine`` answers turns with it; programs that only read or manage stored
+/// conversations (the `mistral conversations` command) use it without a model client. Every
+/// method throws ``ChatEngineError`` (`.unknownConversation`, `.unknownAgent`, ...) before it
+/// changes anything, or the store's own error.
+public struct ConversationService: Sendable {
+    /// Where the conversations and the agents that answer them live.
+    public let store: any ConversationStore & AgentStore
+
+    /// Conversations kept in `store`.
+    public init(store: any ConversationStore & AgentStore) {
+        self.store = store
+    }
+
+    /// The conversation a message from `userID` in `sessionID` continues: the session's latest
+    /// one with the same agent, or a new one.
+    ///
+    /// - Throws: ``ChatEngineError`` `.invalidIdentifier` or `.unknownAgent` before anything is stored.
+    public func conversation(userID: String, sessionID: String, agentName: String? = nil) async throws -> Conversation {
+        try TurnValidation.checkIdentifier(userID, "user id")
+        try TurnValidation.checkIdentifier(sessionID, "session id")
+        let agent = try await agent(named: agentName, version: nil)
+        if let latest = try await store.conversations(userID: userID, sessionID: sessionID, limit: 1, offset: 0).first,
+            latest.agentName == agentName
+        {
+            return latest
+        }
+        let conversation = Conversation(userID: userID, sessionID: sessionID, agentName: agentName, agentVersion: agent?.version)
+        try await store.createConversation(conversation)
+        return conversation
+    }
+
+    /// The agent `name` at `version` (its latest when `nil`); `nil` when no agent is named.
+    ///
+    /// - Throws: ``ChatEngineError`` `.unknownAgent` when there is no such agent or version.
+    func agent(named name: String?, version: Int?) async throws -> Agent? {
+        guard let name else { return nil }
+        guard let agent = try await store.agent(name: name, version: version) else {
+            throw ChatEngineError(
+                .unknownAgent, version.map { "There is no version \($0) of agent '\(name)'." } ?? "There is no agent '\(name)'.")
+        }
+        return agent
+    }
+
+    /// The conversation `id`.
+    ///
+    /// - Throws: ``ChatEngineError`` `.unknownConversation` when there is none.
+    public func conversation(id: String) async throws -> Conversation {
+        guard let conversation = try await store.conversation(id: id) else {
+            throw ChatEngineError(.unknownConversation, "There is no conversation \(id).")
+        }
+        return conversation
+    }
+
+    /// A conversation's entries: messages, tool calls and results, in order.
+    ///
+    /// - Throws: ``ChatEngineError`` `.unknownConversation` when there is none.
+    public func history(conversationID: String) async throws -> [ConversationEntry] {
+        _ = try await conversation(id: conversationID)
+        return try await store.entries(conversationID: conversationID)
+    }
+
+    /// A conversation's messages only (the user's and the answers that completed), like
+    /// Mistral's `GET /v1/conversations/{id}/messages`.
+    ///
+    /// - Throws: ``ChatEngineError`` `.unknownConversation` when there is none.
+    public func messages(conversationID: String) async throws -> [ConversationEntry] {
+        try await history(conversationID: conversationID).filter {
+            $0.kind == .input || ($0.kind == .output && $0.status == .complete)
+        }
+    }
+
+    /// A new conversation holding `conversationID`'s entries up to and including `entryID`
+    /// (the original is left as it is), like Mistral's conversation restart.
+    ///
+    /// - Throws: ``ChatEngineError`` `.unknownConversation` or `.unknownEntry` before anything is stored.
+    public func restart(conversationID: String, fromEntryID entryID: String) async throws -> Conversation {
+        let original = try await conversation(id: conversationID)
+        let entries = try await store.entries(conversationID: conversationID)
+        guard let cut = entries.firstIndex(where: { $0.id == entryID }) else {
+            throw ChatEngineError(.unknownEntry, "Conversation \(conversationID) has no entry \(entryID).")
+        }
+        var branch = Conversation(
+            userID: original.userID, sessionID: original.sessionID, agentName: original.agentName, agentVersion: original.agentVersion,
+            restartedFrom: entryID, pinnedFacts: original.pinnedFacts)
+        branch.updatedAt = Date()
+        try await store.createConversation(branch)
+        let copies = entries[...cut].map { entry in
+            var copy = entry
+            copy.id = ConversationEntry.newID()
+            copy.conversationID = branch.id
+            return copy
+        }
+        _ = try await store.append(Array(copies), to: branch.id)
+        return branch
+    }
+
+    /// Replaces a conversation's pinned facts: kept in every prompt whatever the budget drops.
+    ///
+    /// - Throws: ``ChatEngineError`` `.unknownConversation` when there is none.
+    public func pin(_ facts: [String], conversationID: String) async throws {
+        _ = try await conversation(id: conversationID)
+        try await store.updatePinnedFacts(conversationID: conversationID, facts)
+    }
+
+    /// Records a user's rating of an answer.
+    ///
+    /// - Throws: the store's error (`.unknownEntry` from `MistralStore`) when there is no such entry.
+    public func feedback(_ feedback: Feedback, entryID: String) async throws {
+        try await store.setFeedback(feedback, entryID: entryID)
+    }
+
+    /// Deletes a conversation and its entries.
+    ///
+    /// - Throws: ``ChatEngineError`` `.unknownConversation` when there is none.
+    public func deleteConversation(id: String) async throws {
+        guard try await store.deleteConversation(id: id) else {
+            throw ChatEngineError(.unknownConversation, "There is no conversation \(id).")
+        }
+    }
+}

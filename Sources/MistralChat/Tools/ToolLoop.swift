@@ -1,0 +1,81 @@
+import MistralKit
+
+/// One turn's model calls: calls the model, runs the tool calls it asks for (stored as entries
+/// of the conversation) and calls it again with their results, until it answers.
+///
+/// After ``ToolPolicy/maxSteps`` calls that could ask for tools, the model is told to answer
+/// (`tool_choice: none`). A failing tool never fails the turn (see ``ToolRunner``); a failing
+/// model call or store write does, with its error.
+struct ToolLoop: Sendable {
+    let client: MistralClient
+    let store: any ConversationStore
+    let runner: ToolRunner
+
+    init(client: MistralClient, store: any ConversationStore, tools: [String: ChatTool], policy: ToolPolicy) {
+        self.client = client
+        self.store = store
+        self.runner = ToolRunner(tools: tools, policy: policy)
+    }
+
+    /// The model's final answer, with the tokens of every call of the turn added up.
+    struct Answer: Sendable {
+        var response: ChatCompletionResponse
+        var promptTokens: Int
+        var completionTokens: Int
+    }
+
+    /// Answers `messages` with `agent`'s model and settings, offering it `tools`; with `onDelta`,
+    /// each call is streamed and its text handed over as it arrives.
+    ///
+    /// - Throws: the `MistralError` of a failed model call (a cut stream keeps what arrived in
+    ///   its `partial`), or the store's error; tool entries stored before stay stored.
+    func answer(
+        _ messages: [ChatMessage], agent: Agent, offering tools: [ChatTool], conversationID: String, tags: [String: String],
+        onDelta: (@Sendable (String) -> Void)?
+    ) async throws -> Answer {
+        var messages = messages
+        var promptTokens = 0
+        var completionTokens = 0
+        var step = 0
+        while true {
+            step += 1
+            let mayCallTools = !tools.isEmpty && step <= runner.policy.maxSteps
+            let request = ChatCompletionRequest(
+                model: agent.model, messages: messages, temperature: agent.temperature, maxTokens: agent.maxTokens,
+                tools: tools.isEmpty ? nil : tools.map(\.definition), toolChoice: tools.isEmpty ? nil : (mayCallTools ? .auto : ToolChoice.none))
+            let response = try await call(request, tags: tags, onDelta: onDelta)
+            promptTokens += response.usage?.promptTokens ?? 0
+            completionTokens += response.usage?.completionTokens ?? 0
+            guard mayCallTools, let calls = response.message?.toolCalls, !calls.isEmpty else {
+                return Answer(response: response, promptTokens: promptTokens, completionTokens: completionTokens)
+            }
+            _ = try await store.append(
+                calls.map { call in
+                    ConversationEntry(
+                        conversationID: conversationID, kind: .functionCall, content: "", toolCallID: call.id, toolName: call.function.name,
+                        toolArguments: call.function.arguments)
+                }, to: conversationID)
+            let outcomes = await runner.run(calls)
+            _ = try await store.append(
+                outcomes.map { outcome in
+                    ConversationEntry(
+                        conversationID: conversationID, kind: .functionResult, content: outcome.result, toolCallID: outcome.call.id,
+                        toolName: outcome.call.function.name, error: outcome.failed ? outcome.result : nil)
+                }, to: conversationID)
+            messages.append(.assistant(AssistantMessage(content: nil, toolCalls: calls)))
+            messages += outcomes.map { .tool(callID: $0.call.id ?? "", name: $0.call.function.name, content: $0.result) }
+        }
+    }
+
+    /// One model call, streamed into `onDelta` when it is given.
+    private func call(_ request: ChatCompletionRequest, tags: [String: String], onDelta: (@Sendable (String) -> Void)?) async throws
+        -> ChatCompletionResponse
+    {
+        guard let onDelta else { return try await client.chat(request, tags: tags) }
+        var iterator = try await client.chatStream(request, tags: tags).makeAsyncIterator()
+        while let chunk = try await iterator.next() {
+            if let piece = chunk.choices.first?.delta.content?.text, !piece.isEmpty { onDelta(piece) }
+        }
+        return iterator.accumulator.response
+    }
+}
