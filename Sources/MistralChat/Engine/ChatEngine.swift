@@ -74,10 +74,14 @@ public final class ChatEngine: Sendable {
     // MARK: - Turns
 
     /// Sends `text` as `userID` in `sessionID` and returns the stored answer.
+    ///
+    /// - Throws: ``ChatEngineError`` (`.emptyMessage`, `.invalidIdentifier`, `.unknownAgent`,
+    ///   `.invalidAgent`) with nothing stored; a `MistralError` from the model after the turn was
+    ///   stored as failed.
     public func send(_ text: String, userID: String, sessionID: String, agentName: String? = nil) async throws -> Turn {
         try TurnValidation.checkMessage(text)
-        let conversation = try await conversations.conversation(userID: userID, sessionID: sessionID, agentName: agentName)
-        return try await send(text, conversationID: conversation.id)
+        let (conversation, agent) = try await conversations.continuing(userID: userID, sessionID: sessionID, agentName: agentName)
+        return try await answer(try await beginTurn(text, in: conversation, agent: agent ?? .plain(model: defaultModel)))
     }
 
     /// Sends `text` in the conversation `conversationID`.
@@ -85,26 +89,41 @@ public final class ChatEngine: Sendable {
     /// - Throws: ``ChatEngineError`` (`.emptyMessage`, `.unknownConversation`) with nothing
     ///   stored; a `MistralError` from the model after the turn was stored as failed.
     public func send(_ text: String, conversationID: String) async throws -> Turn {
-        let turn = try await beginTurn(text, conversationID: conversationID)
-        return try await answer(conversation: turn.conversation, agent: turn.agent, input: turn.input, output: turn.output)
+        try await answer(try await beginTurn(text, conversationID: conversationID))
+    }
+
+    /// What was settled before the model is called: a turn's conversation, agent, tools and the
+    /// history its prompt is made from, with the stored message and `pending` answer.
+    private struct PendingTurn: Sendable {
+        var conversation: Conversation
+        var agent: Agent
+        var tools: [ChatTool]
+        /// The conversation's entries before the answer, the user's message last.
+        var history: [ConversationEntry]
+        var input: ConversationEntry
+        var output: ConversationEntry
+    }
+
+    /// ``beginTurn(_:in:agent:)`` in the stored conversation `conversationID`.
+    private func beginTurn(_ text: String, conversationID: String) async throws -> PendingTurn {
+        try TurnValidation.checkMessage(text)
+        let conversation = try await conversations.conversation(id: conversationID)
+        return try await beginTurn(text, in: conversation, agent: try await agent(for: conversation))
     }
 
     /// Checks everything that can be checked, then stores the user's message with a `pending`
     /// answer in one transaction: bad input leaves the store untouched.
-    private func beginTurn(_ text: String, conversationID: String) async throws
-        -> (conversation: Conversation, agent: Agent, input: ConversationEntry, output: ConversationEntry)
-    {
-        try TurnValidation.checkMessage(text)
-        let conversation = try await conversations.conversation(id: conversationID)
-        let agent = try await agent(for: conversation)
-        _ = try TurnValidation.tools(of: agent, in: tools)
+    private func beginTurn(_ text: String, in conversation: Conversation, agent: Agent) async throws -> PendingTurn {
+        let offered = try TurnValidation.tools(of: agent, in: tools)
         try await TurnValidation.checkKnowledgeBases(of: agent, in: store)
+        let earlier = try await store.entries(conversationID: conversation.id)
         let stored = try await store.append(
             [
                 ConversationEntry(conversationID: conversation.id, kind: .input, content: text),
                 ConversationEntry(conversationID: conversation.id, kind: .output, content: "", status: .pending, model: agent.model),
             ], to: conversation.id)
-        return (conversation, agent, stored[0], stored[1])
+        return PendingTurn(
+            conversation: conversation, agent: agent, tools: offered, history: earlier + [stored[0]], input: stored[0], output: stored[1])
     }
 
     /// What a streamed turn delivers: pieces of the answer as they arrive, then the stored turn.
@@ -119,13 +138,11 @@ public final class ChatEngine: Sendable {
     /// the stream finishes; when it is cut, fails or the consumer stops early, the turn is stored
     /// as failed with what arrived, and the stream throws.
     public func stream(_ text: String, conversationID: String) async throws -> AsyncThrowingStream<TurnEvent, any Error> {
-        let begun = try await beginTurn(text, conversationID: conversationID)
+        let pending = try await beginTurn(text, conversationID: conversationID)
         let (events, continuation) = AsyncThrowingStream.makeStream(of: TurnEvent.self)
         let work = Task {
             do {
-                let turn = try await self.answer(conversation: begun.conversation, agent: begun.agent, input: begun.input, output: begun.output) { piece in
-                    continuation.yield(.delta(piece))
-                }
+                let turn = try await self.answer(pending) { piece in continuation.yield(.delta(piece)) }
                 continuation.yield(.finished(turn))
                 continuation.finish()
             } catch {
@@ -138,7 +155,9 @@ public final class ChatEngine: Sendable {
 
     /// Runs the last turn again when its answer failed.
     ///
-    /// - Throws: ``ChatEngineError`` `.nothingToRetry` when the last answer did not fail.
+    /// - Throws: ``ChatEngineError`` `.nothingToRetry` when the last answer did not fail, and
+    ///   `.unknownConversation`, `.unknownAgent` or `.invalidAgent`, with nothing changed; a
+    ///   `MistralError` from the model after the answer was stored as failed again.
     public func retryLastTurn(conversationID: String) async throws -> Turn {
         let conversation = try await conversations.conversation(id: conversationID)
         let entries = try await store.entries(conversationID: conversationID)
@@ -148,31 +167,30 @@ public final class ChatEngine: Sendable {
             throw ChatEngineError(.nothingToRetry, "The last answer of conversation \(conversationID) did not fail; there is nothing to retry.")
         }
         let agent = try await agent(for: conversation)
+        let offered = try TurnValidation.tools(of: agent, in: tools)
         output.status = .pending
         output.content = ""
         output.error = nil
         try await store.update(output)
-        return try await answer(conversation: conversation, agent: agent, input: input, output: output)
+        return try await answer(
+            PendingTurn(
+                conversation: conversation, agent: agent, tools: offered, history: entries.filter { $0.position < output.position }, input: input,
+                output: output))
     }
 
     // MARK: - Answering
 
-    /// Produces and stores the answer to `input`; with `onDelta`, streamed.
-    private func answer(
-        conversation: Conversation, agent: Agent, input: ConversationEntry, output: ConversationEntry,
-        onDelta: (@Sendable (String) -> Void)? = nil
-    ) async throws -> Turn {
-        var output = output
-        let history = try await store.entries(conversationID: conversation.id).filter { $0.position < output.position }
-        let builder = ContextBuilder(agent: agent, counter: client.configuration.tokenCounter)
+    /// Produces and stores the answer of `turn`; with `onDelta`, streamed.
+    private func answer(_ turn: PendingTurn, onDelta: (@Sendable (String) -> Void)? = nil) async throws -> Turn {
+        let (conversation, agent, input) = (turn.conversation, turn.agent, turn.input)
+        var output = turn.output
         let tags = ["user": conversation.userID, "session": conversation.sessionID, "conversation": conversation.id]
-        var context = builder.build(conversation: conversation, history: history)
-        if agent.context.summarizeOlderTurns, context.droppedTurns > 0,
-            let summary = await summarizer.summary(of: context.droppedMessages, conversationID: conversation.id, model: agent.model, tags: tags)
-        {
-            context = builder.build(conversation: conversation, history: history, summary: summary)
+        let context = ContextBuilder(agent: agent, counter: client.configuration.tokenCounter).build(conversation: conversation, history: turn.history)
+        var summary: String?
+        if agent.context.summarizeOlderTurns, context.droppedTurns > 0 {
+            summary = await summarizer.summary(of: context.droppedMessages, conversationID: conversation.id, model: agent.model, tags: tags)
         }
-        var messages = context.messages
+        var messages = context.messages(summary: summary)
         do {
             if let guardrails = agent.guardrails, guardrails.moderateInput, try await moderation.flags(input.content, guardrails, tags: tags) {
                 output.content = guardrails.refusalMessage
@@ -183,8 +201,7 @@ public final class ChatEngine: Sendable {
                     messages = AnswerSources.prompt(output.citations, messages)
                 }
                 let answer = try await toolLoop.answer(
-                    messages, agent: agent, offering: try TurnValidation.tools(of: agent, in: tools), conversationID: conversation.id, tags: tags,
-                    onDelta: onDelta)
+                    messages, agent: agent, offering: turn.tools, conversationID: conversation.id, tags: tags, onDelta: onDelta)
                 output.content = answer.response.text
                 output.model = answer.response.model.isEmpty ? agent.model : answer.response.model
                 output.promptTokens = answer.promptTokens

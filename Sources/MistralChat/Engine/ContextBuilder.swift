@@ -10,26 +10,41 @@ struct ContextBuilder {
     let agent: Agent
     let counter: any TokenCounting
 
+    /// The history that fits, ready to be rendered as a prompt once it is known whether the
+    /// left-out turns are summarised.
     struct Result {
-        var messages: [ChatMessage]
+        /// The instructions and pinned facts.
+        var system: String
+        /// The kept turns' messages, oldest first.
+        var history: [ChatMessage]
         /// Turns left out to fit the budget.
         var droppedTurns: Int
         /// Their messages, oldest first (what a summary is made of).
         var droppedMessages: [ChatMessage]
-        /// The prompt's estimated size.
-        var tokens: Int
+
+        /// The prompt. With `summary` (of the turns that do not fit), it carries the summary in
+        /// place of the count of left-out turns.
+        func messages(summary: String? = nil) -> [ChatMessage] {
+            var system = system
+            if droppedTurns > 0 {
+                let plural = droppedTurns == 1 ? "" : "s"
+                let note =
+                    summary.map { "Summary of the \(droppedTurns) earlier turn\(plural) of this conversation, left out to fit the context:\n\($0)" }
+                    ?? "(\(droppedTurns) earlier turn\(plural) of this conversation are left out to fit the context.)"
+                system += (system.isEmpty ? "" : "\n\n") + note
+            }
+            return (system.isEmpty ? [] : [.system(system)]) + history
+        }
     }
 
-    /// The history under the budget. With `summary` (of the turns that do not fit), the prompt
-    /// carries it in place of the count of left-out turns.
-    func build(conversation: Conversation, history: [ConversationEntry], summary: String? = nil) -> Result {
+    /// The turns of `history` that fit under the budget: the latest ones, the oldest left out first.
+    func build(conversation: Conversation, history: [ConversationEntry]) -> Result {
         let turns = Self.turns(history)
         var system = agent.systemPrompt
         if !conversation.pinnedFacts.isEmpty {
             system += (system.isEmpty ? "" : "\n\n") + "Facts to keep in mind:\n" + conversation.pinnedFacts.map { "- \($0)" }.joined(separator: "\n")
         }
-        let fixed = system.isEmpty ? 0 : counter.tokens(in: system) + 4
-        var used = fixed
+        var used = system.isEmpty ? 0 : counter.tokens(in: system) + 4
         var kept: [[ChatMessage]] = []
         for (index, turn) in turns.reversed().enumerated() {
             let size = turn.reduce(0) { $0 + counter.tokens(of: $1) }
@@ -38,17 +53,9 @@ struct ContextBuilder {
             kept.insert(turn, at: 0)
         }
         let dropped = turns.count - kept.count
-        if dropped > 0 {
-            let plural = dropped == 1 ? "" : "s"
-            let note =
-                summary.map { "Summary of the \(dropped) earlier turn\(plural) of this conversation, left out to fit the context:\n\($0)" }
-                ?? "(\(dropped) earlier turn\(plural) of this conversation are left out to fit the context.)"
-            system += (system.isEmpty ? "" : "\n\n") + note
-            used += counter.tokens(in: note)
-        }
-        var messages: [ChatMessage] = system.isEmpty ? [] : [.system(system)]
-        messages += Self.mergingConsecutiveUserMessages(kept.flatMap { $0 })
-        return Result(messages: messages, droppedTurns: dropped, droppedMessages: turns.prefix(dropped).flatMap { $0 }, tokens: used)
+        return Result(
+            system: system, history: Self.mergingConsecutiveUserMessages(kept.flatMap { $0 }), droppedTurns: dropped,
+            droppedMessages: turns.prefix(dropped).flatMap { $0 })
     }
 
     /// History as turns: a user message, the tool calls and results of its answer, then the

@@ -21,17 +21,23 @@ public struct ConversationService: Sendable {
     ///
     /// - Throws: ``ChatEngineError`` `.invalidIdentifier` or `.unknownAgent` before anything is stored.
     public func conversation(userID: String, sessionID: String, agentName: String? = nil) async throws -> Conversation {
+        try await continuing(userID: userID, sessionID: sessionID, agentName: agentName).conversation
+    }
+
+    /// Like ``conversation(userID:sessionID:agentName:)``, with the agent that answers the
+    /// conversation (the version it started with; `nil` when it names none), looked up once.
+    func continuing(userID: String, sessionID: String, agentName: String?) async throws -> (conversation: Conversation, agent: Agent?) {
         try TurnValidation.checkIdentifier(userID, "user id")
         try TurnValidation.checkIdentifier(sessionID, "session id")
-        let agent = try await agent(named: agentName, version: nil)
         if let latest = try await store.conversations(userID: userID, sessionID: sessionID, limit: 1, offset: 0).first,
             latest.agentName == agentName
         {
-            return latest
+            return (latest, try await agent(named: agentName, version: latest.agentVersion))
         }
+        let agent = try await agent(named: agentName, version: nil)
         let conversation = Conversation(userID: userID, sessionID: sessionID, agentName: agentName, agentVersion: agent?.version)
         try await store.createConversation(conversation)
-        return conversation
+        return (conversation, agent)
     }
 
     /// The agent `name` at `version` (its latest when `nil`); `nil` when no agent is named.
