@@ -40,7 +40,7 @@ struct ConversationsCommand: AsyncParsableCommand {
         @Argument(help: "The conversation id.") var id: String
 
         func run() async throws {
-            let entries = try await storage.withStore { try await ConversationsCommand.entries(of: id, in: $0).1 }
+            let entries = try await storage.withStore { try await ConversationService(store: $0).history(conversationID: id) }
             for entry in entries {
                 let who =
                     switch entry.kind {
@@ -66,18 +66,13 @@ struct ConversationsCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (conversation, entries) = try await storage.withStore { try await ConversationsCommand.entries(of: id, in: $0) }
+            let (conversation, entries) = try await storage.withStore { store in
+                (try await ConversationService(store: store).conversation(id: id), try await store.entries(conversationID: id))
+            }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             encoder.dateEncodingStrategy = .iso8601
             Terminal.write(String(decoding: try encoder.encode(Document(conversation: conversation, entries: entries)), as: UTF8.self) + "\n")
         }
-    }
-
-    static func entries(of id: String, in store: any ChatStore) async throws -> (Conversation, [ConversationEntry]) {
-        guard let conversation = try await store.conversation(id: id) else {
-            throw ChatEngineError(.unknownConversation, "There is no conversation \(id).")
-        }
-        return (conversation, try await store.entries(conversationID: id))
     }
 }

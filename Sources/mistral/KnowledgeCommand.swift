@@ -25,7 +25,7 @@ struct KnowledgeCommand: AsyncParsableCommand {
         func run() async throws {
             try await storage.withStore { store in
                 let base = KnowledgeBase(name: name, embeddingModel: embeddingModel, chunkTokens: chunkTokens, overlapTokens: overlapTokens)
-                try await store.createKnowledgeBase(base)
+                try await KnowledgeService.create(base, in: store)
             }
             Terminal.write("created \(name)\n")
         }

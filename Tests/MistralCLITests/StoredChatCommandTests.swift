@@ -86,6 +86,9 @@ struct StoredChatCommandTests {
             try await withEmulator { url, emulator in
                 let connection = ["--base-url", url, "--api-key", "k"]
                 #expect(try await mistral(["kb", "create", "faq"], database: database).stdout == "created faq\n")
+                let spaced = try await mistral(["kb", "create", "two words"], database: database)
+                #expect(spaced.status == 1)
+                #expect(spaced.stderr == "error: A knowledge base name is 1 to 100 characters without spaces.\n")
                 let added = try await mistral(["kb", "add", "faq", shipping.path, returns.path] + connection, database: database)
                 #expect(added.status == 0, "\(added.stderr)")
                 #expect(added.stdout == "added  \(shipping.path)  (1 chunks)\nadded  \(returns.path)  (1 chunks)\n")

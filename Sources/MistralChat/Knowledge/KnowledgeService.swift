@@ -51,8 +51,18 @@ public final class KnowledgeService: Sendable {
         public var chunks: Int
     }
 
-    /// Creates a knowledge base. Throws `.invalidKnowledgeBase` for a bad or taken name.
+    /// Creates a knowledge base in ``store``.
+    ///
+    /// - Throws: ``ChatEngineError`` `.invalidKnowledgeBase` for a bad or taken name, with nothing stored.
     public func create(_ base: KnowledgeBase) async throws {
+        try await Self.create(base, in: store)
+    }
+
+    /// Creates a knowledge base in `store`, for programs that manage knowledge bases without a
+    /// model client (creating one embeds nothing).
+    ///
+    /// - Throws: ``ChatEngineError`` `.invalidKnowledgeBase` for a bad or taken name, with nothing stored.
+    public static func create(_ base: KnowledgeBase, in store: any KnowledgeStore) async throws {
         if base.name.isEmpty || base.name.count > 100 || base.name.contains(where: \.isWhitespace) {
             throw ChatEngineError(.invalidKnowledgeBase, "A knowledge base name is 1 to 100 characters without spaces.")
         }
