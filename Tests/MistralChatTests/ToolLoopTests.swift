@@ -4,6 +4,7 @@ import MistralEmulator
 import MistralKit
 import MistralStore
 import MistralTestSupport
+import Synchronization
 import Testing
 
 /// The engine's tool-call loop against the emulator (which calls a tool its name is mentioned
@@ -133,4 +134,51 @@ struct ToolLoopTests {
             }
         }
     }
+
+    @Test func aWebhookGoesThroughThePolicysTransportWithinItsTimeout() async throws {
+        let transport = RecordingTransport(status: 200, body: "Order 4412 shipped.")
+        let hook = ChatTool(
+            name: "order_status", description: "", parameters: Self.orderParameters,
+            handler: .webhook(url: "https://orders.example/status", headers: ["Authorization": "Bearer k"]))
+        let policy = ToolPolicy(webhookTransport: transport, webhookTimeout: .seconds(5))
+        try await withEngine(tools: [hook], policy: policy) { engine, _, agent in
+            let started = ContinuousClock.now
+            let turn = try await engine.send("What is the order status?", userID: "u", sessionID: "s", agentName: agent)
+            let result = try #require(try await engine.store.entries(conversationID: turn.conversation.id).first { $0.kind == .functionResult })
+            #expect(result.content == "Order 4412 shipped.")
+            let (request, deadline) = try #require(transport.sent.first)
+            #expect(transport.sent.count == 1)
+            #expect(request.method == .POST)
+            #expect(request.url == "https://orders.example/status")
+            #expect(request.headers["Content-Type"] == ["application/json"])
+            #expect(request.headers["Authorization"] == ["Bearer k"])
+            let arguments = try JSONCoding.decode(JSONValue.self, from: request.body ?? [])
+            #expect(arguments["order_id"]?.stringValue != nil)
+            let limit = try #require(deadline)
+            #expect(limit > started + .seconds(4) && limit <= ContinuousClock.now + .seconds(5))
+        }
+    }
+}
+
+/// A webhook transport that records what it is sent and answers every request with `status`
+/// and `body`.
+final class RecordingTransport: MistralTransport {
+    let status: Int
+    let body: String
+    private let requests = Mutex<[(HTTPRequestDescription, ContinuousClock.Instant?)]>([])
+
+    init(status: Int, body: String) {
+        self.status = status
+        self.body = body
+    }
+
+    /// The requests sent so far, with their deadlines.
+    var sent: [(HTTPRequestDescription, ContinuousClock.Instant?)] { requests.withLock { $0 } }
+
+    func send(_ request: HTTPRequestDescription, deadline: ContinuousClock.Instant?) async throws -> HTTPResponseStream {
+        requests.withLock { $0.append((request, deadline)) }
+        return HTTPResponseStream(status: status, headers: [:], body: ResponseBody(bytes: Array(body.utf8)))
+    }
+
+    func shutdown() async throws {}
 }

@@ -17,7 +17,7 @@ public final class ChatEngine: Sendable {
     public let defaultModel: String
     /// The tools agents may use, by name.
     public let tools: [String: ChatTool]
-    /// How tool calls run: steps per turn, time per call, concurrency.
+    /// How tool calls run: steps per turn, time per call, concurrency, and what webhooks are called through.
     public let toolPolicy: ToolPolicy
     /// Retrieval from the knowledge bases agents list.
     public let knowledge: KnowledgeService

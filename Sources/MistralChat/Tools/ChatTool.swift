@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import MistralKit
 
@@ -31,17 +32,30 @@ public struct ChatTool: Sendable {
 }
 
 /// How the engine runs tool calls.
-public struct ToolPolicy: Sendable, Hashable {
+public struct ToolPolicy: Sendable {
     /// Model calls that may ask for tools in one turn; after that the model must answer.
     public var maxSteps: Int
     /// The longest a single tool call may run; a slower one's result is a timeout error.
     public var timeoutPerCall: Duration
     /// Run the calls of one step concurrently.
     public var parallel: Bool
+    /// What webhook tools are called through. By default AsyncHTTPClient's shared client; pass
+    /// your own transport for TLS, proxy or pool settings, or to test. The engine never shuts it
+    /// down; a transport failure becomes an error result the model reads, not a failed turn.
+    public var webhookTransport: any MistralTransport
+    /// The longest a webhook exchange (response body included) may take before it fails as a
+    /// timeout; ``timeoutPerCall`` still bounds the whole call when it is shorter.
+    public var webhookTimeout: Duration
 
-    public init(maxSteps: Int = 5, timeoutPerCall: Duration = .seconds(10), parallel: Bool = true) {
+    /// A policy with these limits; `webhookTransport` defaults to AsyncHTTPClient's shared client.
+    public init(
+        maxSteps: Int = 5, timeoutPerCall: Duration = .seconds(10), parallel: Bool = true, webhookTransport: (any MistralTransport)? = nil,
+        webhookTimeout: Duration = .seconds(60)
+    ) {
         self.maxSteps = max(1, maxSteps)
         self.timeoutPerCall = timeoutPerCall
         self.parallel = parallel
+        self.webhookTransport = webhookTransport ?? AsyncHTTPClientTransport(client: .shared)
+        self.webhookTimeout = webhookTimeout
     }
 }

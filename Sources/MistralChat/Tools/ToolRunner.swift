@@ -1,7 +1,5 @@
-import AsyncHTTPClient
 import Foundation
 import MistralKit
-import NIOCore
 import NIOHTTP1
 
 /// Runs the tool calls of one step: each under a timeout, concurrently when allowed. A failing,
@@ -43,7 +41,7 @@ struct ToolRunner: Sendable {
             return Outcome(call: call, result: "Error: the arguments are not valid JSON: \(call.function.arguments)", failed: true)
         }
         do {
-            let result = try await withTimeout(policy.timeoutPerCall) { try await Self.invoke(tool.handler, arguments) }
+            let result = try await withTimeout(policy.timeoutPerCall) { try await invoke(tool.handler, arguments) }
             return Outcome(call: call, result: result, failed: false)
         } catch is ToolTimeout {
             return Outcome(call: call, result: "Error: \(name) did not answer within \(policy.timeoutPerCall).", failed: true)
@@ -52,21 +50,18 @@ struct ToolRunner: Sendable {
         }
     }
 
-    private static func invoke(_ handler: ChatTool.Handler, _ arguments: JSONValue) async throws -> String {
+    private func invoke(_ handler: ChatTool.Handler, _ arguments: JSONValue) async throws -> String {
         switch handler {
         case .swift(let function):
             return try await function(arguments)
         case .webhook(let url, let headers):
-            var request = HTTPClientRequest(url: url)
-            request.method = .POST
-            request.headers.add(name: "Content-Type", value: "application/json")
-            for (name, value) in headers { request.headers.add(name: name, value: value) }
-            request.body = .bytes(ByteBuffer(bytes: try JSONCoding.encode(arguments)))
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
-            let body = try await response.body.collect(upTo: 1 << 20)
-            let text = String(buffer: body)
-            guard (200..<300).contains(response.status.code) else {
-                throw WebhookError(message: "the webhook answered HTTP \(response.status.code): \(text.prefix(200))")
+            var fields = HTTPHeaders([("Content-Type", "application/json")])
+            for (name, value) in headers { fields.add(name: name, value: value) }
+            let request = HTTPRequestDescription(method: .POST, url: url, headers: fields, body: Array(try JSONCoding.encode(arguments)))
+            let response = try await policy.webhookTransport.send(request, deadline: .now + policy.webhookTimeout)
+            let text = String(decoding: try await response.body.collect(upTo: 1 << 20), as: UTF8.self)
+            guard (200..<300).contains(response.status) else {
+                throw WebhookError(message: "the webhook answered HTTP \(response.status): \(text.prefix(200))")
             }
             return text
         }
