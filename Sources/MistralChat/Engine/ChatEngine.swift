@@ -116,6 +116,7 @@ public final class ChatEngine: Sendable {
     private func beginTurn(_ text: String, in conversation: Conversation, agent: Agent) async throws -> PendingTurn {
         let offered = try TurnValidation.tools(of: agent, in: tools)
         try await TurnValidation.checkKnowledgeBases(of: agent, in: store)
+        // Read before the append: the new message joins it as the store returns it, not read back.
         let earlier = try await store.entries(conversationID: conversation.id)
         let stored = try await store.append(
             [

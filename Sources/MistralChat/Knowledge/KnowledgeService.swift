@@ -7,10 +7,13 @@ import Synchronization
 /// with bounded concurrency), and hybrid retrieval — vector similarity and full-text ranking
 /// fused by reciprocal rank.
 public final class KnowledgeService: Sendable {
+    /// The client that embeds and reads PDFs, with its retries, limits and usage records.
     public let client: MistralClient
+    /// Where knowledge bases, their documents and chunks are stored.
     public let store: any KnowledgeStore
-    /// Texts per embeddings request, and requests in flight at once.
+    /// Texts per embeddings request.
     public let batchSize: Int
+    /// Embeddings requests in flight at once while a document is ingested.
     public let maxConcurrency: Int
     private let loaded = Mutex<[String: Loaded]>([:])
 
@@ -25,6 +28,8 @@ public final class KnowledgeService: Sendable {
     /// The model that reads PDFs (through `POST /v1/ocr`).
     public let ocrModel: String
 
+    /// A service embedding with `client` and storing in `store`; `batchSize` and
+    /// `maxConcurrency` are raised to 1 when lower.
     public init(
         client: MistralClient, store: any KnowledgeStore, batchSize: Int = 16, maxConcurrency: Int = 4, ocrModel: String = "mistral-ocr-latest"
     ) {
@@ -45,9 +50,13 @@ public final class KnowledgeService: Sendable {
         case unchanged
     }
 
+    /// What ingesting one document did.
     public struct Report: Sendable, Hashable {
+        /// The document's source (its path, or the name it was ingested under).
         public var source: String
+        /// Whether it was added, replaced or unchanged.
         public var outcome: Outcome
+        /// The chunks the document is stored as.
         public var chunks: Int
     }
 

@@ -13,11 +13,16 @@ public struct ChatTool: Sendable {
         case webhook(url: String, headers: [String: String] = [:])
     }
 
+    /// The name the model calls it by and agents list it by.
     public var name: String
+    /// What it does, for the model to decide when to call it.
     public var description: String
+    /// The JSON Schema of its arguments.
     public var parameters: JSONValue
+    /// What runs a call.
     public var handler: Handler
 
+    /// A tool named `name`; a later tool with the same name replaces it in an engine.
     public init(name: String, description: String, parameters: JSONValue, handler: Handler) {
         self.name = name
         self.description = description
