@@ -56,7 +56,6 @@ let package = Package(
                 "MistralKit",
                 "CMistralVectors",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
