@@ -37,8 +37,10 @@ trap cleanup EXIT
 log "starting a PostgreSQL cluster"
 POSTGRES_URL=$(bash scripts/postgres-cluster.sh start | tail -n 1)
 
+llama_ready=0
 for _ in $(seq 1 120); do
   if "$PY" -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$port/v1/models', timeout=1)" 2>/dev/null; then
+    llama_ready=1
     break
   fi
   if ! kill -0 "$llama_pid" 2>/dev/null; then
@@ -46,6 +48,9 @@ for _ in $(seq 1 120); do
   fi
   sleep 0.5
 done
+if [ "$llama_ready" != 1 ]; then
+  log "llama.cpp server did not answer within the wait:"; cat "$llama_log" >&2; exit 1
+fi
 
 export MISTRALKIT_PEERS_PYTHON="$PY"
 export MISTRALKIT_LLAMA_URL="http://127.0.0.1:$port"

@@ -71,10 +71,11 @@ struct FaultTests {
 
     @Test func hangDoesNotBlockShutdown() async throws {
         let started = ContinuousClock.now
-        let outcome = try await withEmulator { baseURL, _ in
+        let outcome = try await withEmulator { baseURL, emulator in
             let client = makeClient(baseURL: baseURL, headers: [(EmulatorFault.headerName, "hang")])
             let call = Task { await Fixtures.mistralError { _ = try await client.listModels() } }
-            try await Task.sleep(for: .milliseconds(200))
+            // Shut down only once the hanging request has arrived.
+            #expect(await eventually(timeout: .seconds(30)) { emulator.requestLog.count == 1 })
             return (client, call)
         }
         let error = await outcome.1.value

@@ -25,8 +25,11 @@ struct LatencyAndLifecycleTests {
                 arrivals.append(ContinuousClock.now - started)
             }
             #expect(arrivals.count == 8)
-            #expect((arrivals.first ?? .zero) >= .milliseconds(150))
-            #expect((arrivals.last ?? .zero) - (arrivals.first ?? .zero) >= .milliseconds(7 * 20))
+            // Lower bounds from the request's start only (a busy machine can deliver a chunk late,
+            // never early): the first chunk after the time to first token, each next one a token later.
+            for (position, arrival) in arrivals.enumerated() {
+                #expect(arrival >= .milliseconds(150 + 20 * position), "chunk \(position) arrived at \(arrival)")
+            }
         }
     }
 

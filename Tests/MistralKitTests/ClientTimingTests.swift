@@ -8,19 +8,28 @@ import Testing
 /// Timeouts and cancellation over real HTTP against the emulator: long streams are bounded by
 /// silence, not by a fixed deadline, and a cancelled consumer stops the request promptly.
 struct ClientTimingTests {
-    static let slowStream = EmulatorConfiguration(latency: EmulatorLatency(timeToFirstToken: .milliseconds(10), perToken: .milliseconds(60)))
-    static let story = ChatCompletionRequest(model: "mistral-small-latest", messages: [.user("Tell me a long story about the sea.")], maxTokens: 80)
+    static let storyQuestion = "Tell me a long story about the sea."
+    static let longerStoryQuestion = "Tell me a longer story about the sea."
+    /// 60 ms a token, and canned stories of 80 and 200 tokens: streams of 4.8 s and 12 s.
+    static let slowStream = EmulatorConfiguration(
+        latency: EmulatorLatency(timeToFirstToken: .milliseconds(10), perToken: .milliseconds(60)),
+        cannedAnswers: EmulatorConfiguration.defaultCannedAnswers.merging([
+            storyQuestion: Array(repeating: "wave", count: 80).joined(separator: " "),
+            longerStoryQuestion: Array(repeating: "wave", count: 200).joined(separator: " "),
+        ]) { $1 })
+    static let story = ChatCompletionRequest(model: "mistral-small-latest", messages: [.user(storyQuestion)], maxTokens: 100)
 
     @Test func aLongStreamThatKeepsSendingIsNotCut() async throws {
         let started = ContinuousClock.now
         let response = try await withEmulatorClient(
-            configuration: Self.slowStream, timeouts: .init(readIdle: .seconds(1))
+            configuration: Self.slowStream, timeouts: .init(readIdle: .seconds(3))
         ) { client, _ in
             try await client.chatStream(Self.story).collect()
         }
-        // Over 20 tokens at 60 ms each is well past the 1 s idle timeout, and still completes.
+        // 80 tokens at 60 ms each is well past the 3 s idle timeout (which leaves a slow machine
+        // room for a long pause between two chunks), and still completes.
         let tokens = try #require(response.usage?.completionTokens)
-        #expect(tokens > 20)
+        #expect(tokens > 50)
         #expect(ContinuousClock.now - started > .milliseconds(60 * tokens))
         #expect(response.choices.first?.finishReason == .stop)
     }
@@ -38,7 +47,8 @@ struct ClientTimingTests {
     @Test func cancellingTheConsumerCancelsTheRequestPromptly() async throws {
         try await withEmulatorClient(configuration: Self.slowStream) { client, emulator in
             var request = Self.story
-            request.maxTokens = 500  // ten seconds of stream
+            request.messages = [.user(Self.longerStoryQuestion)]  // twelve seconds of stream
+            request.maxTokens = 300
             let stream = try await client.chatStream(request)
             let started = ContinuousClock.now
             let consumer = Task {
@@ -50,7 +60,8 @@ struct ClientTimingTests {
                 return received
             }
             let outcome = await consumer.result
-            #expect(ContinuousClock.now - started < .seconds(2))
+            // Well before the stream's own end, with room for a slow machine.
+            #expect(ContinuousClock.now - started < .seconds(6))
             switch outcome {
             case .success(let count): Issue.record("the stream ended normally after \(count) chunks")
             case .failure(let error):

@@ -120,8 +120,14 @@ struct UsageAndBudgetTests {
         let reservation = Double(try EstimatedTokenCounter().promptTokens(for: request) + 10)
         let budget = Budget(hardLimitUSD: reservation * 10 + 0.5, period: .month)
         let ledger = InMemoryUsageLedger()
+        let refused = Shared(0)
+        let arrived = Shared(0)
         let transport = ScriptedTransport { _, _ in
-            try await Task.sleep(for: .milliseconds(300))  // every call is in flight at once
+            // Every call is in flight at once: none is answered (and frees its reservation) before
+            // all 100 were either sent or refused, however slowly the machine starts them.
+            arrived.withLock { $0 += 1 }
+            let deadline = ContinuousClock.now + .seconds(60)
+            while arrived.value + refused.value < 100, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
             return Canned.json(200, Canned.chatBody(model: "m", prompt: 3, completion: 4))
         }
         let client = scriptedClient(transport) {
@@ -129,7 +135,6 @@ struct UsageAndBudgetTests {
             $0.budget = budget
             $0.usageLedger = ledger
         }
-        let refused = Shared(0)
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<100 {
                 group.addTask {
