@@ -31,15 +31,7 @@ extension MistralClient {
     /// Reads and decodes a 2xx body; on failure the tracker records the error (with estimated usage).
     private func read<Response: Decodable>(_ admitted: Admitted, call: CallInfo) async throws -> Response {
         let response = admitted.response
-        let bytes: [UInt8]
-        do {
-            bytes = try await response.body.collect(upTo: configuration.maxResponseBytes)
-        } catch {
-            var mapped = MistralError(normalizing: error)
-            mapped.requestID = admitted.requestID
-            admitted.tracker.finish(usage: nil, responseModel: nil, error: mapped)
-            throw mapped
-        }
+        let bytes = try await collectBody(admitted)
         if configuration.logger.logLevel <= .trace {
             configuration.logger.trace("response body", metadata: ["body": "\(redact(String(decoding: bytes, as: UTF8.self)))"])
         }
@@ -51,6 +43,18 @@ extension MistralClient {
                 message: "The \(response.status) response to \(call.method.rawValue) \(call.path) is not a valid \(Response.self): \(Self.summary(of: error))",
                 status: response.status, requestID: admitted.requestID, bodySnippet: ErrorResponse.snippet(bytes),
                 underlying: error)
+            admitted.tracker.finish(usage: nil, responseModel: nil, error: mapped)
+            throw mapped
+        }
+    }
+
+    /// An admitted response's whole body; a failure to read it is recorded by the tracker and thrown.
+    func collectBody(_ admitted: Admitted) async throws -> [UInt8] {
+        do {
+            return try await admitted.response.body.collect(upTo: configuration.maxResponseBytes)
+        } catch {
+            var mapped = MistralError(normalizing: error)
+            mapped.requestID = admitted.requestID
             admitted.tracker.finish(usage: nil, responseModel: nil, error: mapped)
             throw mapped
         }

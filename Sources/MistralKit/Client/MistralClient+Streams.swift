@@ -18,15 +18,7 @@ extension MistralClient {
                 body: response.body, requestID: admitted.requestID, logger: configuration.logger, tracker: admitted.tracker,
                 answeredBy: call.answeredBy)
         }
-        let bytes: [UInt8]
-        do {
-            bytes = try await response.body.collect(upTo: configuration.maxResponseBytes)
-        } catch {
-            var mapped = MistralError(normalizing: error)
-            mapped.requestID = admitted.requestID
-            admitted.tracker.finish(usage: nil, responseModel: nil, error: mapped)
-            throw mapped
-        }
+        let bytes = try await collectBody(admitted)
         if contentType.contains("json"), let whole = try? Self.decode(ChatCompletionResponse.self, from: bytes, dialect: call.upstream.dialect),
             !whole.choices.isEmpty
         {
