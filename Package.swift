@@ -139,7 +139,7 @@ let package = Package(
         .testTarget(
             name: "MistralKitTests",
             dependencies: [
-                "MistralKit", "MistralEmulator", "MistralTestSupport",
+                "MistralKit", "MistralTokenizer", "MistralEmulator", "MistralTestSupport",
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),

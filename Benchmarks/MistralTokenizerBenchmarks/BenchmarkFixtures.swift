@@ -13,7 +13,7 @@ struct BenchmarkFixtures {
     init(directory: URL) throws {
         self.directory = directory
         let data = try Data(contentsOf: directory.appendingPathComponent("fixtures.json"))
-        let root = try JSONValue(parsing: String(decoding: data, as: UTF8.self))
+        let root = try OrderedJSON(parsing: String(decoding: data, as: UTF8.self))
         guard case .array(let texts)? = root["corpus"], case .object(let tokenizers)? = root["tokenizers"] else {
             throw CocoaError(.fileReadCorruptFile)
         }
@@ -58,7 +58,7 @@ struct BenchmarkResult {
 
     var json: String {
         let sorted = loadSeconds.sorted()
-        let object: JSONValue = .object([
+        let object: OrderedJSON = .object([
             .init("implementation", .string("swift")),
             .init("file", .string(file)),
             .init("load_first_s", .float(loadSeconds[0])),

@@ -38,10 +38,10 @@ struct TokenizerBenchmark {
     static func measure(file: String, fixtures: BenchmarkFixtures, seconds: Double) throws -> BenchmarkResult {
         let url = fixtures.directory.appendingPathComponent(file)
         var loadTimes: [Double] = []
-        var tokenizer: MistralTokenizer?
+        var tokenizer: Tokenizer?
         for _ in 0..<5 {
             let start = ContinuousClock.now
-            tokenizer = try MistralTokenizer.load(contentsOf: url)
+            tokenizer = try Tokenizer.load(contentsOf: url)
             loadTimes.append((ContinuousClock.now - start).seconds)
         }
         let loaded = tokenizer!

@@ -1,7 +1,7 @@
 /// The names of the control tokens that chat rendering places around content.
 ///
 /// The ids behind these names differ between files; look them up with
-/// ``MistralTokenizer/specialTokenID(_:)``.
+/// ``Tokenizer/specialTokenID(_:)``.
 public enum SpecialTokenName: String, Sendable, Hashable, CaseIterable {
     /// The unknown token.
     case unknown = "<unk>"

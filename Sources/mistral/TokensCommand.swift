@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-// Only MistralTokenizer: MistralKit has types of the same names (ChatMessage, JSONValue, ...).
 import MistralTokenizer
 
 /// `mistral tokens encode|decode|count`: Mistral's tokenizers offline, from a tokenizer file.
@@ -28,12 +27,12 @@ struct TokensCommand: ParsableCommand {
         }
 
         /// The tokenizer `--tokenizer` names, or `nil` when it is not given.
-        func loadIfGiven() throws -> MistralTokenizer? {
-            try path.map { try MistralTokenizer.load(contentsOf: URL(fileURLWithPath: $0)) }
+        func loadIfGiven() throws -> Tokenizer? {
+            try path.map { try Tokenizer.load(contentsOf: URL(fileURLWithPath: $0)) }
         }
 
         /// The tokenizer `--tokenizer` names, which ``validateGiven()`` requires.
-        func load() throws -> MistralTokenizer {
+        func load() throws -> Tokenizer {
             guard let tokenizer = try loadIfGiven() else { throw missing }
             return tokenizer
         }
@@ -156,7 +155,7 @@ struct TokensCommand: ParsableCommand {
 
         /// The tokens of the chat request in the file at `path` (`-` for standard input), or
         /// their estimate without a tokenizer; a failure to read, parse or render it names the file.
-        static func countChatRequest(at path: String, with tokenizer: MistralTokenizer?) throws -> Int {
+        static func countChatRequest(at path: String, with tokenizer: Tokenizer?) throws -> Int {
             do {
                 let data: Data
                 do {

@@ -37,18 +37,18 @@ struct ChatRequestJSONTests {
                 .user("Weather in Paris?"),
                 .assistant(toolCalls: [
                     // An object is serialised as Python would (json.dumps), its key order and digits kept.
-                    ToolCall(id: "abcDEF123", name: "get_weather", arguments: #"{"city": "Paris", "n": 1.5, "big": 123456789012345678901, "é": "ü\n"}"#),
-                    ToolCall(id: "xyzXYZ123", name: "noop", arguments: #"{"a":1}"#),
-                    ToolCall(name: "noop", arguments: "{}"),
+                    ChatRequest.ToolCall(id: "abcDEF123", name: "get_weather", arguments: #"{"city": "Paris", "n": 1.5, "big": 123456789012345678901, "é": "ü\n"}"#),
+                    ChatRequest.ToolCall(id: "xyzXYZ123", name: "noop", arguments: #"{"a":1}"#),
+                    ChatRequest.ToolCall(name: "noop", arguments: "{}"),
                 ]),
                 .tool("18", callID: "abcDEF123", name: "get_weather"),
                 .tool(.chunks([.text("ok")]), callID: nil),
                 .assistant(.chunks([.thinking("It is warm.", closed: false)]), prefix: true),
             ],
             tools: [
-                ChatTool(name: "get_weather", description: "Weather",
-                         parameters: try JSONValue(parsing: #"{"type": "object", "properties": {"city": {"type": "string"}}}"#)),
-                ChatTool(name: "noop"),
+                ChatRequest.Tool(name: "get_weather", description: "Weather",
+                         parameters: try OrderedJSON(parsing: #"{"type": "object", "properties": {"city": {"type": "string"}}}"#)),
+                ChatRequest.Tool(name: "noop"),
             ],
             reasoningEffort: .high,
             responseFormat: .jsonSchema(name: "w", schema: .object([.init("type", .string("object"))]), strict: true))

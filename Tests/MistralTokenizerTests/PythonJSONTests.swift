@@ -16,14 +16,14 @@ struct PythonJSONTests {
         (" [ 1 , 2 ] ", "[1, 2]"),
     ])
     func serialises(input: String, expected: String) throws {
-        #expect(try JSONValue(parsing: input).pythonJSON == expected)
+        #expect(try OrderedJSON(parsing: input).pythonJSON == expected)
     }
 
     @Test("text Python's json.loads rejects is rejected", arguments: [
         "", "{", "[1,]", "{'a': 1}", "\"raw\ncontrol\"", "01", "1.", ".5", "{\"a\" 1}", "[1] 2", "tru", "\"\\x\"",
     ])
     func rejects(input: String) {
-        #expect(throws: TokenizerError.self) { try JSONValue(parsing: input) }
+        #expect(throws: TokenizerError.self) { try OrderedJSON(parsing: input) }
     }
 }
 
@@ -33,12 +33,12 @@ struct PythonJSONReferenceTests {
     func matchesPython() throws {
         let directory = try ReferenceFixtures.get().directory
         let data = try Data(contentsOf: directory.appendingPathComponent("fixtures.json"))
-        let root = try JSONValue(parsing: String(decoding: data, as: UTF8.self))
+        let root = try OrderedJSON(parsing: String(decoding: data, as: UTF8.self))
         guard case .array(let pairs)? = root["json_roundtrips"] else { Issue.record("fixtures.json has no json_roundtrips"); return }
         #expect(pairs.count > 300)
         for pair in pairs {
             guard case .array(let items) = pair, let input = items.first?.stringValue, let expected = items.last?.stringValue else { continue }
-            #expect(try JSONValue(parsing: input).pythonJSON == expected, "\(input)")
+            #expect(try OrderedJSON(parsing: input).pythonJSON == expected, "\(input)")
         }
     }
 }

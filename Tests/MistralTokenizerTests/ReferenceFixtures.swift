@@ -14,7 +14,7 @@ struct ReferenceFixtures: Sendable {
     let fimCases: [(prefix: String, suffix: String?)]
     /// The tokenizer files mistral-common's outputs are for, in the fixture script's order.
     let fileNames: [String]
-    let expectations: [String: JSONValue]
+    let expectations: [String: OrderedJSON]
 
     /// One chat case: built in Swift from the script's neutral shape, and as the text of the
     /// Mistral API request body (`wire`) the script derived from it.
@@ -82,7 +82,7 @@ struct ReferenceFixtures: Sendable {
 
     static func load(from directory: URL) throws -> ReferenceFixtures {
         let data = try Data(contentsOf: directory.appendingPathComponent("fixtures.json"))
-        let root = try JSONValue(parsing: String(decoding: data, as: UTF8.self))
+        let root = try OrderedJSON(parsing: String(decoding: data, as: UTF8.self))
         guard case .array(let corpusValues)? = root["corpus"], case .array(let caseValues)? = root["chat_cases"],
               case .array(let fimValues)? = root["fim_cases"], case .object(let tokenizers)? = root["tokenizers"] else {
             throw ReferenceUnavailable(reason: "fixtures.json lacks corpus, chat_cases, fim_cases or tokenizers")
@@ -99,15 +99,15 @@ struct ReferenceFixtures: Sendable {
 
     /// What a test of one tokenizer file starts from: the fixtures, the loaded tokenizer, and
     /// mistral-common's outputs for it.
-    static func reference(_ file: String) throws -> (fixtures: ReferenceFixtures, tokenizer: MistralTokenizer, expected: JSONValue) {
+    static func reference(_ file: String) throws -> (fixtures: ReferenceFixtures, tokenizer: Tokenizer, expected: OrderedJSON) {
         let fixtures = try get()
         guard let expected = fixtures.expectations[file] else { throw ReferenceUnavailable(reason: "fixtures.json has no outputs for \(file)") }
         return (fixtures, try tokenizer(file), expected)
     }
 
     /// Reads the fixture script's neutral chat shape into this module's request types.
-    static func chatRequest(_ value: JSONValue) throws -> ChatRequest {
-        func content(_ value: JSONValue?) -> MessageContent? {
+    static func chatRequest(_ value: OrderedJSON) throws -> ChatRequest {
+        func content(_ value: OrderedJSON?) -> ChatRequest.MessageContent? {
             switch value {
             case .string(let text)?: return .text(text)
             case .array(let chunks)?:
@@ -121,28 +121,28 @@ struct ReferenceFixtures: Sendable {
             }
         }
         guard case .array(let messageValues)? = value["messages"] else { throw ReferenceUnavailable(reason: "chat case without messages") }
-        let messages = messageValues.map { message -> ChatMessage in
-            var calls: [ToolCall] = []
+        let messages = messageValues.map { message -> ChatRequest.Message in
+            var calls: [ChatRequest.ToolCall] = []
             if case .array(let callValues)? = message["tool_calls"] {
                 calls = callValues.map {
-                    ToolCall(id: $0["id"]?.stringValue ?? "null", name: $0["name"]?.stringValue ?? "", arguments: $0["arguments"]?.stringValue ?? "")
+                    ChatRequest.ToolCall(id: $0["id"]?.stringValue ?? "null", name: $0["name"]?.stringValue ?? "", arguments: $0["arguments"]?.stringValue ?? "")
                 }
             }
-            return ChatMessage(
-                role: ChatMessage.Role(rawValue: message["role"]?.stringValue ?? "") ?? .user,
+            return ChatRequest.Message(
+                role: ChatRequest.Message.Role(rawValue: message["role"]?.stringValue ?? "") ?? .user,
                 content: content(message["content"]),
                 toolCalls: calls,
                 toolCallID: message["tool_call_id"]?.stringValue,
                 name: message["name"]?.stringValue,
                 isPrefix: message["prefix"] == .bool(true))
         }
-        var tools: [ChatTool] = []
+        var tools: [ChatRequest.Tool] = []
         if case .array(let toolValues)? = value["tools"] {
             tools = toolValues.map {
-                ChatTool(name: $0["name"]?.stringValue ?? "", description: $0["description"]?.stringValue ?? "", parameters: $0["parameters"] ?? .object([]))
+                ChatRequest.Tool(name: $0["name"]?.stringValue ?? "", description: $0["description"]?.stringValue ?? "", parameters: $0["parameters"] ?? .object([]))
             }
         }
-        var format = ResponseFormat.text
+        var format = ChatRequest.ResponseFormat.text
         if let formatValue = value["response_format"] {
             switch formatValue["type"]?.stringValue {
             case "json_object": format = .jsonObject
@@ -152,29 +152,29 @@ struct ReferenceFixtures: Sendable {
         }
         return ChatRequest(
             messages: messages, tools: tools,
-            reasoningEffort: value["reasoning_effort"]?.stringValue.flatMap(ReasoningEffort.init(rawValue:)),
+            reasoningEffort: value["reasoning_effort"]?.stringValue.flatMap(ChatRequest.ReasoningEffort.init(rawValue:)),
             responseFormat: format)
     }
 
     /// Loaded tokenizers, one per file, shared by the tests.
-    static let tokenizers: [String: Result<MistralTokenizer, any Error>] = {
+    static let tokenizers: [String: Result<Tokenizer, any Error>] = {
         guard case .success(let fixtures) = shared else { return [:] }
-        var loaded: [String: Result<MistralTokenizer, any Error>] = [:]
+        var loaded: [String: Result<Tokenizer, any Error>] = [:]
         for name in fixtures.fileNames {
-            loaded[name] = Result { try MistralTokenizer.load(contentsOf: fixtures.directory.appendingPathComponent(name)) }
+            loaded[name] = Result { try Tokenizer.load(contentsOf: fixtures.directory.appendingPathComponent(name)) }
         }
         return loaded
     }()
 
-    static func tokenizer(_ name: String) throws -> MistralTokenizer {
+    static func tokenizer(_ name: String) throws -> Tokenizer {
         guard let result = tokenizers[name] else { throw ReferenceUnavailable(reason: "no tokenizer \(name)") }
         return try result.get()
     }
 }
 
-extension JSONValue {
+extension OrderedJSON {
     /// The list `key` of mistral-common's outputs for one file ("encoded", "chats", ...).
-    func list(_ key: String) throws -> [JSONValue] {
+    func list(_ key: String) throws -> [OrderedJSON] {
         guard case .array(let values)? = self[key] else { throw ReferenceFixtures.ReferenceUnavailable(reason: "fixtures.json lacks \(key)") }
         return values
     }

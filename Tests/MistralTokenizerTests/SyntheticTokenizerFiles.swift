@@ -9,7 +9,7 @@ enum SyntheticTokenizerFiles {
         version: String = "v3", merges: [String] = ["ab", "abc", "  "], specialTokens: [String]? = nil,
         specialCount: Int = 20, pattern: String = TekkenPreTokenizer.pattern, extraVocab: [(Int, String)] = []
     ) -> Data {
-        var vocab: [JSONValue] = (0..<256).map { byte in
+        var vocab: [OrderedJSON] = (0..<256).map { byte in
             .object([.init("rank", .int(byte)), .init("token_bytes", .string(Data([UInt8(byte)]).base64EncodedString())), .init("token_str", .null)])
         }
         for (index, merge) in merges.enumerated() {
@@ -21,7 +21,7 @@ enum SyntheticTokenizerFiles {
         for (rank, base64) in extraVocab {
             vocab.append(.object([.init("rank", .int(rank)), .init("token_bytes", .string(base64)), .init("token_str", .null)]))
         }
-        var members: [JSONValue.Member] = [
+        var members: [OrderedJSON.Member] = [
             .init("config", .object([
                 .init("pattern", .string(pattern)),
                 .init("num_vocab_tokens", .int(vocab.count)),
@@ -36,7 +36,7 @@ enum SyntheticTokenizerFiles {
                 .object([.init("rank", .int(rank)), .init("token_str", .string(text)), .init("is_control", .bool(true))])
             })))
         }
-        return Data(JSONValue.object(members).pythonJSON.utf8)
+        return Data(OrderedJSON.object(members).pythonJSON.utf8)
     }
 
     /// A SentencePiece BPE model with byte fallback: `<unk>`, `<s>`, `</s>`, the 256 byte pieces

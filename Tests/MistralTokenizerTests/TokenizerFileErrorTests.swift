@@ -8,7 +8,7 @@ struct TokenizerFileErrorTests {
         let url = try SyntheticTokenizerFiles.write(data, named: name)
         defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
         do {
-            _ = try MistralTokenizer.load(contentsOf: url)
+            _ = try Tokenizer.load(contentsOf: url)
             return nil
         } catch let error as TokenizerError {
             return error
@@ -17,7 +17,7 @@ struct TokenizerFileErrorTests {
 
     @Test("a small synthetic tekken file loads and round-trips")
     func syntheticTekkenWorks() throws {
-        let tokenizer = try MistralTokenizer(tekkenJSON: SyntheticTokenizerFiles.tekken())
+        let tokenizer = try Tokenizer(tekkenJSON: SyntheticTokenizerFiles.tekken())
         #expect(tokenizer.format == .tekken)
         #expect(tokenizer.version == .v3)
         #expect(tokenizer.vocabularySize == 256 + 3 + 20)
@@ -32,7 +32,7 @@ struct TokenizerFileErrorTests {
     func syntheticSentencePieceWorks() throws {
         let url = try SyntheticTokenizerFiles.write(SyntheticTokenizerFiles.sentencePiece(), named: "tokenizer.model.v3")
         defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
-        let tokenizer = try MistralTokenizer.load(contentsOf: url)
+        let tokenizer = try Tokenizer.load(contentsOf: url)
         #expect(tokenizer.format == .sentencePiece)
         #expect(tokenizer.version == .v3)
         let first = 3 + 256
@@ -46,7 +46,7 @@ struct TokenizerFileErrorTests {
     @Test("a missing file is unreadable")
     func missingFile() {
         #expect {
-            try MistralTokenizer.load(contentsOf: URL(fileURLWithPath: "/nonexistent/tekken.json"))
+            try Tokenizer.load(contentsOf: URL(fileURLWithPath: "/nonexistent/tekken.json"))
         } throws: { ($0 as? TokenizerError)?.kind == .unreadableFile }
     }
 
@@ -86,7 +86,7 @@ struct TokenizerFileErrorTests {
     func specialTokensRequired() throws {
         #expect(try loadError(SyntheticTokenizerFiles.tekken(version: "v11"))?.kind == .corruptFile)
         #expect(try loadError(SyntheticTokenizerFiles.tekken(version: "v11", specialTokens: ["<unk>", "<s>", "<s>"]))?.kind == .corruptFile)
-        let listed = try MistralTokenizer(tekkenJSON: SyntheticTokenizerFiles.tekken(version: "v13", specialTokens: ["<unk>", "<s>", "</s>", "[INST]"]))
+        let listed = try Tokenizer(tekkenJSON: SyntheticTokenizerFiles.tekken(version: "v13", specialTokens: ["<unk>", "<s>", "</s>", "[INST]"]))
         #expect(listed.version == .v13)
         #expect(listed.specialTokenID(.beginInstruction) == 3)
         #expect(listed.specialTokenID(.beginThink) == nil)
@@ -105,12 +105,12 @@ struct TokenizerFileErrorTests {
         #expect(try loadError(SyntheticTokenizerFiles.sentencePiece(), named: "tokenizer.model.v99")?.kind == .unsupportedVersion)
         let url = try SyntheticTokenizerFiles.write(SyntheticTokenizerFiles.sentencePiece(), named: "tokenizer.model")
         defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
-        #expect(try MistralTokenizer.load(contentsOf: url).version == .v1)
+        #expect(try Tokenizer.load(contentsOf: url).version == .v1)
     }
 
     @Test("decoding an id outside the vocabulary fails clearly")
     func invalidTokenID() throws {
-        let tokenizer = try MistralTokenizer(tekkenJSON: SyntheticTokenizerFiles.tekken())
+        let tokenizer = try Tokenizer(tekkenJSON: SyntheticTokenizerFiles.tekken())
         #expect { try tokenizer.decode([5, 100_000]) } throws: { ($0 as? TokenizerError)?.kind == .invalidTokenID }
         #expect { try tokenizer.decode([-1]) } throws: { ($0 as? TokenizerError)?.kind == .invalidTokenID }
     }
@@ -119,9 +119,9 @@ struct TokenizerFileErrorTests {
     func versionLimits() throws {
         let url = try SyntheticTokenizerFiles.write(SyntheticTokenizerFiles.sentencePiece(), named: "tokenizer.model.v1")
         defer { try? FileManager.default.removeItem(at: url.deletingLastPathComponent()) }
-        let tokenizer = try MistralTokenizer.load(contentsOf: url)
+        let tokenizer = try Tokenizer.load(contentsOf: url)
         #expect { try tokenizer.encodeFIM(prefix: "a", suffix: "b") } throws: { ($0 as? TokenizerError)?.kind == .unsupportedFeature }
-        let request = ChatRequest(messages: [.user("q"), .assistant(toolCalls: [ToolCall(id: "abcDEF123", name: "f", arguments: "{}")]), .tool("r", callID: "abcDEF123")])
+        let request = ChatRequest(messages: [.user("q"), .assistant(toolCalls: [ChatRequest.ToolCall(id: "abcDEF123", name: "f", arguments: "{}")]), .tool("r", callID: "abcDEF123")])
         #expect { try tokenizer.encodeChat(request) } throws: { ($0 as? TokenizerError)?.kind == .unsupportedFeature }
     }
 }

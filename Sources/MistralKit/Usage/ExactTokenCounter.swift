@@ -8,7 +8,7 @@ internal import MistralTokenizer
 /// whose prompt plus `max_tokens` exceeds the model's context window, before sending it, and
 /// budgets and the token limiter reserve exact prompt counts.
 public struct ExactTokenCounter: TokenCounting {
-    private let tokenizer: MistralTokenizer
+    private let tokenizer: Tokenizer
 
     /// Loads the tokenizer file at `url`.
     ///
@@ -16,7 +16,7 @@ public struct ExactTokenCounter: TokenCounting {
     ///   the tokenizer does not support.
     public init(contentsOf url: URL) throws {
         do {
-            tokenizer = try MistralTokenizer.load(contentsOf: url)
+            tokenizer = try Tokenizer.load(contentsOf: url)
         } catch {
             throw MistralError(kind: .configuration, message: "Cannot load the tokenizer \(url.path): \(error)", underlying: error)
         }

@@ -3,13 +3,15 @@ import Foundation
 /// A chat request as the model sees it: the conversation, the tools on offer and, for v15
 /// models, the settings rendered into the prompt.
 ///
-/// This module's own type, so it stays free of MistralKit; ``init(json:)-(Data)`` reads the
-/// JSON body of a Mistral API request, which is also how MistralKit's requests get here.
+/// This module's own type, so it stays free of MistralKit. Its parts are nested
+/// (``Message``, ``Tool``, ``ToolCall``, ...), so a file can import MistralKit, whose wire models
+/// have the same short names, alongside this module. ``init(json:)-(Data)`` reads the JSON body
+/// of a Mistral API request.
 public struct ChatRequest: Sendable, Hashable {
     /// The conversation, oldest first.
-    public var messages: [ChatMessage]
+    public var messages: [Message]
     /// The functions the model may call.
-    public var tools: [ChatTool]
+    public var tools: [Tool]
     /// How much a v15 model should reason; earlier versions refuse a value here.
     public var reasoningEffort: ReasoningEffort?
     /// The answer's format; v15 models see its schema.
@@ -17,7 +19,7 @@ public struct ChatRequest: Sendable, Hashable {
 
     /// Creates a request.
     public init(
-        messages: [ChatMessage], tools: [ChatTool] = [], reasoningEffort: ReasoningEffort? = nil,
+        messages: [Message], tools: [Tool] = [], reasoningEffort: ReasoningEffort? = nil,
         responseFormat: ResponseFormat = .text
     ) {
         self.messages = messages
@@ -51,7 +53,7 @@ public struct ChatRequest: Sendable, Hashable {
     /// ``init(json:)-(Data)``.
     ///
     /// - Throws: what ``init(json:)-(Data)`` throws, except for JSON syntax.
-    public init(json value: JSONValue) throws {
+    public init(json value: OrderedJSON) throws {
         self = try MistralWireReader().request(value)
     }
 }

@@ -12,13 +12,13 @@ struct MistralWireReader {
         "image_url", "image", "input_audio", "audio_url", "document_url", "file", "reference", "tool_reference",
     ]
 
-    func request(_ root: JSONValue) throws(TokenizerError) -> ChatRequest {
+    func request(_ root: OrderedJSON) throws(TokenizerError) -> ChatRequest {
         guard case .object = root else { throw invalid("the request must be a JSON object, not \(describe(root))") }
         let messagesValue = try required(root, "messages", "an array of messages", at: "")
         guard case .array(let messageValues) = messagesValue else {
             throw invalid("messages must be an array of messages, not \(describe(messagesValue))")
         }
-        var messages: [ChatMessage] = []
+        var messages: [ChatRequest.Message] = []
         for (index, value) in messageValues.enumerated() {
             messages.append(try message(value, at: "messages[\(index)]"))
         }
@@ -31,37 +31,37 @@ struct MistralWireReader {
 
     // MARK: Messages
 
-    private func message(_ value: JSONValue, at path: String) throws(TokenizerError) -> ChatMessage {
+    private func message(_ value: OrderedJSON, at path: String) throws(TokenizerError) -> ChatRequest.Message {
         try expectObject(value, "a message object", at: path)
         let roleName = try string(try required(value, "role", "a string", at: path), at: "\(path).role")
-        guard let role = ChatMessage.Role(rawValue: roleName) else {
+        guard let role = ChatRequest.Message.Role(rawValue: roleName) else {
             throw invalid("\(path).role \"\(roleName)\" is not one of system, user, assistant, tool")
         }
         let content = try self.content(value["content"], at: "\(path).content")
         switch role {
         case .assistant:
-            return ChatMessage(
+            return ChatRequest.Message(
                 role: .assistant, content: content, toolCalls: try toolCalls(value["tool_calls"], at: "\(path).tool_calls"),
                 isPrefix: try optionalBool(value["prefix"], at: "\(path).prefix") ?? false)
         case .tool:
             guard let content else { throw invalid("\(path).content is missing; a tool message needs content") }
-            return ChatMessage(
+            return ChatRequest.Message(
                 role: .tool, content: content,
                 toolCallID: try optionalString(value["tool_call_id"], at: "\(path).tool_call_id"),
                 name: try optionalString(value["name"], at: "\(path).name"))
         case .system, .user:
             guard let content else { throw invalid("\(path).content is missing; a \(role.rawValue) message needs content") }
-            return ChatMessage(role: role, content: content)
+            return ChatRequest.Message(role: role, content: content)
         }
     }
 
     /// A string, a list of chunks, or `nil` for null or absent content.
-    private func content(_ value: JSONValue?, at path: String) throws(TokenizerError) -> MessageContent? {
+    private func content(_ value: OrderedJSON?, at path: String) throws(TokenizerError) -> ChatRequest.MessageContent? {
         switch value {
         case nil, .null?: return nil
         case .string(let text)?: return .text(text)
         case .array(let chunkValues)?:
-            var chunks: [ContentChunk] = []
+            var chunks: [ChatRequest.ContentChunk] = []
             for (index, chunk) in chunkValues.enumerated() {
                 chunks.append(try self.chunk(chunk, at: "\(path)[\(index)]"))
             }
@@ -71,7 +71,7 @@ struct MistralWireReader {
         }
     }
 
-    private func chunk(_ value: JSONValue, at path: String) throws(TokenizerError) -> ContentChunk {
+    private func chunk(_ value: OrderedJSON, at path: String) throws(TokenizerError) -> ChatRequest.ContentChunk {
         let type = try chunkType(value, at: path)
         switch type {
         case "text":
@@ -86,7 +86,7 @@ struct MistralWireReader {
 
     /// The `thinking` of a thinking chunk: a string (mistral-common's form) or a list of text
     /// chunks (Mistral's API form), whose texts are concatenated as the API streams them.
-    private func thinkingText(_ value: JSONValue, at path: String) throws(TokenizerError) -> String {
+    private func thinkingText(_ value: OrderedJSON, at path: String) throws(TokenizerError) -> String {
         switch value {
         case .string(let text): return text
         case .array(let parts):
@@ -108,7 +108,7 @@ struct MistralWireReader {
         }
     }
 
-    private func chunkType(_ value: JSONValue, at path: String) throws(TokenizerError) -> String {
+    private func chunkType(_ value: OrderedJSON, at path: String) throws(TokenizerError) -> String {
         try expectObject(value, "a chunk object with a \"type\"", at: path)
         return try string(try required(value, "type", "a string", at: path), at: "\(path).type")
     }
@@ -120,15 +120,15 @@ struct MistralWireReader {
         return invalid("\(path).type \"\(type)\" is not a known chunk type (text, thinking)")
     }
 
-    private func toolCalls(_ value: JSONValue?, at path: String) throws(TokenizerError) -> [ToolCall] {
-        var calls: [ToolCall] = []
+    private func toolCalls(_ value: OrderedJSON?, at path: String) throws(TokenizerError) -> [ChatRequest.ToolCall] {
+        var calls: [ChatRequest.ToolCall] = []
         for (callPath, call, function) in try functionEntries(value, "tool call", holding: "name and arguments", at: path) {
             let name = try string(try required(function, "name", "a string", at: "\(callPath).function"), at: "\(callPath).function.name")
             // Unlike other fields, null arguments mean something ("{}"); only absent ones are missing.
             guard let arguments = function["arguments"] else {
                 throw invalid("\(callPath).function.arguments is missing; it must be a JSON string or object")
             }
-            calls.append(ToolCall(
+            calls.append(ChatRequest.ToolCall(
                 id: try optionalString(call["id"], at: "\(callPath).id") ?? "null", name: name,
                 arguments: try argumentsText(arguments, at: "\(callPath).function.arguments")))
         }
@@ -139,7 +139,7 @@ struct MistralWireReader {
     /// (`json.dumps`), null as `"{}"`. The object is written with `ensure_ascii=False` rather than
     /// `json.dumps`'s default escapes: rendering re-serialises arguments that way anyway, so the
     /// tokens are the same.
-    private func argumentsText(_ value: JSONValue, at path: String) throws(TokenizerError) -> String {
+    private func argumentsText(_ value: OrderedJSON, at path: String) throws(TokenizerError) -> String {
         switch value {
         case .string(let text): return text
         case .object: return value.pythonJSON
@@ -150,10 +150,10 @@ struct MistralWireReader {
 
     // MARK: Tools and settings
 
-    private func tools(_ value: JSONValue?) throws(TokenizerError) -> [ChatTool] {
-        var tools: [ChatTool] = []
+    private func tools(_ value: OrderedJSON?) throws(TokenizerError) -> [ChatRequest.Tool] {
+        var tools: [ChatRequest.Tool] = []
         for (path, _, function) in try functionEntries(value, "tool", holding: "name, description and parameters", at: "tools") {
-            tools.append(ChatTool(
+            tools.append(ChatRequest.Tool(
                 name: try string(try required(function, "name", "a string", at: "\(path).function"), at: "\(path).function.name"),
                 description: try optionalString(function["description"], at: "\(path).function.description") ?? "",
                 parameters: try requiredObject(function, "parameters", "a JSON schema object", at: "\(path).function")))
@@ -164,10 +164,10 @@ struct MistralWireReader {
     /// The entries of a `tools` or `tool_calls` array, each with its path and its `function`
     /// object; an entry's `type` may be left out, and must otherwise be `function`.
     private func functionEntries(
-        _ value: JSONValue?, _ entry: String, holding fields: String, at path: String
-    ) throws(TokenizerError) -> [(path: String, entry: JSONValue, function: JSONValue)] {
+        _ value: OrderedJSON?, _ entry: String, holding fields: String, at path: String
+    ) throws(TokenizerError) -> [(path: String, entry: OrderedJSON, function: OrderedJSON)] {
         guard let values = try optionalArray(value, "an array of \(entry)s", at: path) else { return [] }
-        var entries: [(path: String, entry: JSONValue, function: JSONValue)] = []
+        var entries: [(path: String, entry: OrderedJSON, function: OrderedJSON)] = []
         for (index, value) in values.enumerated() {
             let entryPath = "\(path)[\(index)]"
             try expectObject(value, "a \(entry) object", at: entryPath)
@@ -179,16 +179,16 @@ struct MistralWireReader {
         return entries
     }
 
-    private func reasoningEffort(_ value: JSONValue?) throws(TokenizerError) -> ReasoningEffort? {
+    private func reasoningEffort(_ value: OrderedJSON?) throws(TokenizerError) -> ChatRequest.ReasoningEffort? {
         guard let name = try optionalString(value, at: "reasoning_effort") else { return nil }
-        guard let effort = ReasoningEffort(rawValue: name) else {
-            let known = ReasoningEffort.allCases.map(\.rawValue).joined(separator: ", ")
+        guard let effort = ChatRequest.ReasoningEffort(rawValue: name) else {
+            let known = ChatRequest.ReasoningEffort.allCases.map(\.rawValue).joined(separator: ", ")
             throw invalid("reasoning_effort \"\(name)\" is not one of \(known)")
         }
         return effort
     }
 
-    private func responseFormat(_ value: JSONValue?) throws(TokenizerError) -> ResponseFormat {
+    private func responseFormat(_ value: OrderedJSON?) throws(TokenizerError) -> ChatRequest.ResponseFormat {
         guard let value, value != .null else { return .text }
         try expectObject(value, "an object", at: "response_format")
         switch try optionalString(value["type"], at: "response_format.type") ?? "text" {
@@ -210,34 +210,34 @@ struct MistralWireReader {
     private func invalid(_ message: String) -> TokenizerError { TokenizerError(.invalidRequest, message) }
 
     /// The member `key` of `object` at `path`, present and not null; `what` says what it must be.
-    private func required(_ object: JSONValue, _ key: String, _ what: String, at path: String) throws(TokenizerError) -> JSONValue {
+    private func required(_ object: OrderedJSON, _ key: String, _ what: String, at path: String) throws(TokenizerError) -> OrderedJSON {
         let fullPath = path.isEmpty ? key : "\(path).\(key)"
         guard let value = object[key], value != .null else { throw invalid("\(fullPath) is missing; it must be \(what)") }
         return value
     }
 
     /// The member `key` of `object` at `path`, which must be a JSON object (`what` describes it).
-    private func requiredObject(_ object: JSONValue, _ key: String, _ what: String, at path: String) throws(TokenizerError) -> JSONValue {
+    private func requiredObject(_ object: OrderedJSON, _ key: String, _ what: String, at path: String) throws(TokenizerError) -> OrderedJSON {
         let value = try required(object, key, what, at: path)
         try expectObject(value, what, at: path.isEmpty ? key : "\(path).\(key)")
         return value
     }
 
-    private func expectObject(_ value: JSONValue, _ what: String, at path: String) throws(TokenizerError) {
+    private func expectObject(_ value: OrderedJSON, _ what: String, at path: String) throws(TokenizerError) {
         guard case .object = value else { throw invalid("\(path) must be \(what), not \(describe(value))") }
     }
 
-    private func string(_ value: JSONValue, at path: String) throws(TokenizerError) -> String {
+    private func string(_ value: OrderedJSON, at path: String) throws(TokenizerError) -> String {
         guard case .string(let text) = value else { throw invalid("\(path) must be a string, not \(describe(value))") }
         return text
     }
 
-    private func optionalString(_ value: JSONValue?, at path: String) throws(TokenizerError) -> String? {
+    private func optionalString(_ value: OrderedJSON?, at path: String) throws(TokenizerError) -> String? {
         guard let value, value != .null else { return nil }
         return try string(value, at: path)
     }
 
-    private func optionalBool(_ value: JSONValue?, at path: String) throws(TokenizerError) -> Bool? {
+    private func optionalBool(_ value: OrderedJSON?, at path: String) throws(TokenizerError) -> Bool? {
         switch value {
         case nil, .null?: return nil
         case .bool(let flag)?: return flag
@@ -245,7 +245,7 @@ struct MistralWireReader {
         }
     }
 
-    private func optionalArray(_ value: JSONValue?, _ what: String, at path: String) throws(TokenizerError) -> [JSONValue]? {
+    private func optionalArray(_ value: OrderedJSON?, _ what: String, at path: String) throws(TokenizerError) -> [OrderedJSON]? {
         switch value {
         case nil, .null?: return nil
         case .array(let values)?: return values
@@ -254,7 +254,7 @@ struct MistralWireReader {
     }
 
     /// What a value is, for error messages: "a number", "an object", ...
-    private func describe(_ value: JSONValue?) -> String {
+    private func describe(_ value: OrderedJSON?) -> String {
         switch value {
         case nil: return "missing"
         case .null?: return "null"

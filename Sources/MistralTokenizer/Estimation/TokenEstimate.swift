@@ -9,7 +9,7 @@
 /// Swift, JSON, HTML, SQL, shell): measured there, the total is 4.7 % under the true count, the
 /// mean error per text is 34 %, and the worst single text is off by 100 % (a short emoji line).
 /// Expect the same order of error on other text, and far more on degenerate input (long runs of
-/// one character compress to very few tekken tokens). Prefer ``MistralTokenizer`` whenever the
+/// one character compress to very few tekken tokens). Prefer ``Tokenizer`` whenever the
 /// tokenizer file is available: it is exact.
 public struct TokenEstimate: Sendable, Hashable {
     /// ASCII characters per token.
@@ -61,7 +61,7 @@ public struct TokenEstimate: Sendable, Hashable {
             if let id = message.toolCallID { total += TokenEstimate(id).tokens }
         }
         if !request.tools.isEmpty {
-            total += 2 + TokenEstimate(JSONValue.array(request.tools.map(\.renderedJSON)).pythonJSON).tokens
+            total += 2 + TokenEstimate(OrderedJSON.array(request.tools.map(\.renderedJSON)).pythonJSON).tokens
         }
         tokens = total
     }

@@ -1,6 +1,6 @@
 /// A JSON reader over UTF-8 bytes that accepts exactly what Python's `json.loads` accepts.
 ///
-/// Besides building ``JSONValue`` trees it lets the tekken loader walk the (large) vocabulary
+/// Besides building ``OrderedJSON`` trees it lets the tekken loader walk the (large) vocabulary
 /// array without materialising it, which keeps loading a tekken file fast.
 struct JSONScanner {
     struct SyntaxError: Error {
@@ -19,7 +19,7 @@ struct JSONScanner {
 
     func fail(_ message: String) -> SyntaxError { SyntaxError(message: message, offset: position) }
 
-    mutating func parseDocument() throws(TokenizerError) -> JSONValue {
+    mutating func parseDocument() throws(TokenizerError) -> OrderedJSON {
         do throws(SyntaxError) {
             skipWhitespace()
             let value = try parseValue()
@@ -77,24 +77,24 @@ struct JSONScanner {
         try expect(UInt8(ascii: "}"), "',' or '}'")
     }
 
-    mutating func parseValue() throws(SyntaxError) -> JSONValue {
+    mutating func parseValue() throws(SyntaxError) -> OrderedJSON {
         skipWhitespace()
         guard let byte = peek() else { throw fail("expected a value") }
         switch byte {
         case UInt8(ascii: "{"):
-            var members: [JSONValue.Member] = []
+            var members: [OrderedJSON.Member] = []
             try readObject("an object") { scanner, key throws(SyntaxError) in
                 let value = try scanner.parseValue()
                 if let index = members.firstIndex(where: { $0.key == key }) {
                     members[index].value = value
                 } else {
-                    members.append(JSONValue.Member(key, value))
+                    members.append(OrderedJSON.Member(key, value))
                 }
             }
             return .object(members)
         case UInt8(ascii: "["):
             position += 1
-            var elements: [JSONValue] = []
+            var elements: [OrderedJSON] = []
             if consume(UInt8(ascii: "]")) { return .array(elements) }
             repeat {
                 elements.append(try parseValue())
@@ -144,7 +144,7 @@ struct JSONScanner {
     }
 
     /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?`, an integer unless a fraction or exponent follows.
-    mutating func parseNumber() throws(SyntaxError) -> JSONValue {
+    mutating func parseNumber() throws(SyntaxError) -> OrderedJSON {
         let start = position
         if bytes[position] == UInt8(ascii: "-") { position += 1 }
         guard let first = peek(), isDigit(first) else { throw fail("expected a value") }

@@ -1,9 +1,9 @@
-/// Writes ``JSONValue``s byte for byte as Python's `json.dumps(value, ensure_ascii=False)` does.
+/// Writes ``OrderedJSON``s byte for byte as Python's `json.dumps(value, ensure_ascii=False)` does.
 ///
 /// mistral-common renders tool schemas, tool calls and tool results with exactly that call, so
 /// any difference here (a separator, an escape, how a float is printed) changes the tokens.
 enum PythonJSONWriter {
-    static func write(_ value: JSONValue, to output: inout String) {
+    static func write(_ value: OrderedJSON, to output: inout String) {
         switch value {
         case .null: output += "null"
         case .bool(let flag): output += flag ? "true" : "false"

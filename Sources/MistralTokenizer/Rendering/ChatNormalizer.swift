@@ -23,8 +23,8 @@ struct ChatNormalizer {
 
     /// Coalesces text across messages (joined by a blank line) and within a message (joined by
     /// ``chunkSeparator``); the result is a plain string unless a non-text chunk remains.
-    func aggregate(_ contents: [MessageContent?]) -> MessageContent {
-        var chunks: [ContentChunk] = []
+    func aggregate(_ contents: [ChatRequest.MessageContent?]) -> ChatRequest.MessageContent {
+        var chunks: [ChatRequest.ContentChunk] = []
         var text: [String] = []
         func flush() {
             if !text.isEmpty {
@@ -58,7 +58,7 @@ struct ChatNormalizer {
         return .chunks(chunks)
     }
 
-    private func aggregateSystemPrompts(_ messages: [ChatMessage]) throws(TokenizerError) -> String? {
+    private func aggregateSystemPrompts(_ messages: [ChatRequest.Message]) throws(TokenizerError) -> String? {
         var prompts: [String] = []
         for message in messages where message.role == .system {
             guard let content = message.content, !content.isEmpty else { continue }
@@ -70,11 +70,11 @@ struct ChatNormalizer {
         return prompts.isEmpty ? nil : prompts.joined(separator: messageSeparator)
     }
 
-    private func aggregateMessages(_ messages: [ChatMessage]) throws(TokenizerError) -> [ChatMessage] {
-        var aggregated: [ChatMessage] = []
-        var group: [ChatMessage] = []
+    private func aggregateMessages(_ messages: [ChatRequest.Message]) throws(TokenizerError) -> [ChatRequest.Message] {
+        var aggregated: [ChatRequest.Message] = []
+        var group: [ChatRequest.Message] = []
         var latestCallIDs: [String] = []
-        var currentRole: ChatMessage.Role?
+        var currentRole: ChatRequest.Message.Role?
 
         func closeGroup() throws(TokenizerError) {
             guard let role = currentRole else { return }
@@ -102,8 +102,8 @@ struct ChatNormalizer {
     }
 
     private func aggregateGroup(
-        _ group: [ChatMessage], role: ChatMessage.Role, latestCallIDs: [String]
-    ) throws(TokenizerError) -> [ChatMessage] {
+        _ group: [ChatRequest.Message], role: ChatRequest.Message.Role, latestCallIDs: [String]
+    ) throws(TokenizerError) -> [ChatRequest.Message] {
         switch role {
         case .user:
             return [.user(aggregate(group.map(\.content)))]
@@ -112,20 +112,20 @@ struct ChatNormalizer {
             guard version >= .v7 else { return [] }
             return group.map { .system(aggregate([$0.content])) }
         case .assistant:
-            var toolCalls: [ToolCall] = []
+            var toolCalls: [ChatRequest.ToolCall] = []
             var prefix = false
             for message in group {
                 if version < .v7, !message.toolCalls.isEmpty, let content = message.content, !content.isEmpty {
                     throw TokenizerError(.invalidRequest, "tool calls and content cannot be used together in the same message before v7")
                 }
                 toolCalls += message.toolCalls.map { call in
-                    ToolCall(id: call.id, name: call.name, arguments: ChatNormalizer.normalizedJSONText(call.arguments))
+                    ChatRequest.ToolCall(id: call.id, name: call.name, arguments: ChatNormalizer.normalizedJSONText(call.arguments))
                 }
                 prefix = prefix || message.isPrefix
             }
             return [.assistant(aggregate(group.map(\.content)), toolCalls: toolCalls, prefix: prefix)]
         case .tool:
-            var results: [ChatMessage] = []
+            var results: [ChatRequest.Message] = []
             for message in group {
                 var content = aggregate([message.content])
                 if version < .v15 {
@@ -142,7 +142,7 @@ struct ChatNormalizer {
     }
 
     /// From v11 tool results follow the order of the calls they answer (stable otherwise).
-    private func sortToolResults(_ results: inout [ChatMessage], by callIDs: [String]) {
+    private func sortToolResults(_ results: inout [ChatRequest.Message], by callIDs: [String]) {
         var callIndex: [String: Int] = [:]
         for (index, id) in callIDs.enumerated() { callIndex[id] = index }
         var resultIndex: [String?: Int] = [:]
@@ -157,12 +157,12 @@ struct ChatNormalizer {
     /// itself when it is not JSON.
     static func normalizedJSONText(_ text: String) -> String {
         if text.isEmpty { return "{}" }
-        guard let value = try? JSONValue(parsing: text) else { return text }
+        guard let value = try? OrderedJSON(parsing: text) else { return text }
         return value.pythonJSON
     }
 
     /// `json.loads(text)`, or the text as a JSON string when it is not JSON.
-    static func parsedJSONOrString(_ text: String) -> JSONValue {
-        (try? JSONValue(parsing: text)) ?? .string(text)
+    static func parsedJSONOrString(_ text: String) -> OrderedJSON {
+        (try? OrderedJSON(parsing: text)) ?? .string(text)
     }
 }

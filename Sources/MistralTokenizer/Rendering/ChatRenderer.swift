@@ -1,7 +1,7 @@
 /// Renders an ``InstructRequest`` into token ids with each version's syntax, following
 /// mistral-common's `InstructTokenizerV1` ... `InstructTokenizerV15` method by method.
 struct ChatRenderer {
-    let tokenizer: MistralTokenizer
+    let tokenizer: Tokenizer
     var version: TokenizerVersion { tokenizer.version }
 
     private func special(_ name: SpecialTokenName) throws(TokenizerError) -> Int {
@@ -38,7 +38,7 @@ struct ChatRenderer {
     // MARK: User
 
     private func user(
-        _ message: ChatMessage, tools: [ChatTool], isFirst: Bool, isLast: Bool, systemPrompt: String?,
+        _ message: ChatRequest.Message, tools: [ChatRequest.Tool], isFirst: Bool, isLast: Bool, systemPrompt: String?,
         settings: ModelSettings
     ) throws(TokenizerError) -> [Int] {
         let content = message.content ?? .text("")
@@ -52,7 +52,7 @@ struct ChatRenderer {
         let rendersToolsHere = version >= .v13 ? isFirst : isLast
         if rendersToolsHere, !tools.isEmpty {
             tokens.append(try special(.beginAvailableTools))
-            tokens += encode(JSONValue.array(tools.map(\.renderedJSON)).pythonJSON)
+            tokens += encode(OrderedJSON.array(tools.map(\.renderedJSON)).pythonJSON)
             tokens.append(try special(.endAvailableTools))
         }
         if rendersToolsHere, version >= .v15 { tokens += try settingsTokens(settings) }
@@ -77,9 +77,9 @@ struct ChatRenderer {
 
     // MARK: System
 
-    private func system(_ message: ChatMessage) throws(TokenizerError) -> [Int] {
+    private func system(_ message: ChatRequest.Message) throws(TokenizerError) -> [Int] {
         guard version >= .v7 else { throw TokenizerError(.unsupportedFeature, "system messages are only rendered from v7") }
-        let chunks: [ContentChunk]
+        let chunks: [ChatRequest.ContentChunk]
         switch message.content ?? .text("") {
         case .text(let text): chunks = [.text(text)]
         case .chunks(let list): chunks = list
@@ -92,7 +92,7 @@ struct ChatRenderer {
 
     // MARK: Tool results
 
-    private func tool(_ message: ChatMessage, beforeLastUser: Bool) throws(TokenizerError) -> [Int] {
+    private func tool(_ message: ChatRequest.Message, beforeLastUser: Bool) throws(TokenizerError) -> [Int] {
         let content = message.content ?? .text("")
         switch version {
         case .v1:
@@ -101,10 +101,10 @@ struct ChatRenderer {
             if version == .v2, beforeLastUser { return [] }
             guard case .text(let text) = content else { throw invalid("tool results can only hold text before v15") }
             let parsed = ChatNormalizer.parsedJSONOrString(text)
-            let result: JSONValue
+            let result: OrderedJSON
             if version == .v2 {
                 result = .array([.object([
-                    .init("name", message.name.map(JSONValue.string) ?? .null), .init("content", parsed),
+                    .init("name", message.name.map(OrderedJSON.string) ?? .null), .init("content", parsed),
                 ])])
             } else {
                 result = .object([.init("content", parsed), .init("call_id", .string(message.toolCallID ?? ""))])
@@ -127,7 +127,7 @@ struct ChatRenderer {
     }
 
     /// v2 renders one tool result per assistant turn after the last user message.
-    private func checkSingleToolResultPerTurn(_ messages: [ChatMessage], lastUser: Int) throws(TokenizerError) {
+    private func checkSingleToolResultPerTurn(_ messages: [ChatRequest.Message], lastUser: Int) throws(TokenizerError) {
         var inToolCallTurn = false
         var results = 0
         for (index, message) in messages.enumerated() where index >= lastUser {
@@ -151,7 +151,7 @@ struct ChatRenderer {
 
     // MARK: Assistant
 
-    private func assistant(_ message: ChatMessage, beforeLastUser: Bool) throws(TokenizerError) -> [Int] {
+    private func assistant(_ message: ChatRequest.Message, beforeLastUser: Bool) throws(TokenizerError) -> [Int] {
         let content = message.content.flatMap { $0.isEmpty ? nil : $0 }
         var tokens: [Int] = []
         switch version {
@@ -186,14 +186,14 @@ struct ChatRenderer {
         return tokens
     }
 
-    private func toolCallTokens(_ calls: [ToolCall]) throws(TokenizerError) -> [Int] {
-        func hasID(_ call: ToolCall) -> Bool { !call.id.isEmpty && call.id != "null" }
+    private func toolCallTokens(_ calls: [ChatRequest.ToolCall]) throws(TokenizerError) -> [Int] {
+        func hasID(_ call: ChatRequest.ToolCall) -> Bool { !call.id.isEmpty && call.id != "null" }
         switch version {
         case .v1:
             throw TokenizerError(.unsupportedFeature, "tools are not implemented for tokenizer v1")
         case .v2, .v3, .v7:
-            let rendered = JSONValue.array(calls.map { call in
-                var members: [JSONValue.Member] = [
+            let rendered = OrderedJSON.array(calls.map { call in
+                var members: [OrderedJSON.Member] = [
                     .init("name", .string(call.name)), .init("arguments", ChatNormalizer.parsedJSONOrString(call.arguments)),
                 ]
                 if version >= .v3, hasID(call) { members.append(.init("id", .string(call.id))) }
@@ -215,7 +215,7 @@ struct ChatRenderer {
 
     // MARK: Chunks
 
-    private func chunkTokens(_ chunks: [ContentChunk]) throws(TokenizerError) -> [Int] {
+    private func chunkTokens(_ chunks: [ChatRequest.ContentChunk]) throws(TokenizerError) -> [Int] {
         var tokens: [Int] = []
         for chunk in chunks {
             switch chunk {

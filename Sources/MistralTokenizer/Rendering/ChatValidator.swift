@@ -22,7 +22,7 @@ struct ChatValidator {
 
     private func invalid(_ message: String) -> TokenizerError { TokenizerError(.invalidRequest, message) }
 
-    private func validateStructure(_ messages: [ChatMessage]) throws(TokenizerError) {
+    private func validateStructure(_ messages: [ChatRequest.Message]) throws(TokenizerError) {
         guard let last = messages.last else { throw invalid("conversation must have at least one message") }
         if messages.count == 1, last.role != .user, last.role != .system {
             throw invalid("conversation must start with a user message or system message")
@@ -31,7 +31,7 @@ struct ChatValidator {
             throw invalid("expected last role user or tool (or assistant with prefix) but got assistant")
         }
         for (previous, current) in zip(messages, messages.dropFirst()) {
-            let allowed: Set<ChatMessage.Role>
+            let allowed: Set<ChatRequest.Message.Role>
             switch previous.role {
             case .system: allowed = [.user, .assistant, .system]
             case .user: allowed = [.assistant, .system, .user]
@@ -57,7 +57,7 @@ struct ChatValidator {
         }
     }
 
-    private func validateToolCallPairingByID(_ messages: [ChatMessage]) throws(TokenizerError) {
+    private func validateToolCallPairingByID(_ messages: [ChatRequest.Message]) throws(TokenizerError) {
         var expected: Set<String?> = []
         var observed: Set<String?> = []
         for message in messages.dropFirst() {
@@ -78,7 +78,7 @@ struct ChatValidator {
         }
     }
 
-    private func validateContent(_ message: ChatMessage, isLast: Bool) throws(TokenizerError) {
+    private func validateContent(_ message: ChatRequest.Message, isLast: Bool) throws(TokenizerError) {
         switch message.role {
         case .user:
             if hasThinking(message.content) { throw invalid("user messages cannot hold thinking chunks") }
@@ -125,7 +125,7 @@ struct ChatValidator {
         }
     }
 
-    private func hasThinking(_ content: MessageContent?) -> Bool {
+    private func hasThinking(_ content: ChatRequest.MessageContent?) -> Bool {
         guard case .chunks(let chunks)? = content else { return false }
         return chunks.contains { if case .thinking = $0 { return true } else { return false } }
     }

@@ -5,28 +5,28 @@
 /// of its values; the JSON schema comes from the response format.
 struct ModelSettingsBuilder: Sendable {
     struct ReasoningEffortRule: Sendable {
-        var values: [ReasoningEffort]
-        var defaultValue: ReasoningEffort
+        var values: [ChatRequest.ReasoningEffort]
+        var defaultValue: ChatRequest.ReasoningEffort
     }
 
     var reasoningEffort: ReasoningEffortRule?
     var includesJSONSchema: Bool
 
-    init(fileValue: JSONValue, path: String?) throws(TokenizerError) {
+    init(fileValue: OrderedJSON, path: String?) throws(TokenizerError) {
         func corrupt(_ message: String) -> TokenizerError {
             TokenizerError(.corruptFile, "invalid model_settings_builder: \(message)", path: path)
         }
         guard case .object = fileValue else { throw corrupt("not an object") }
         if let rule = fileValue["reasoning_effort"], rule != .null {
             guard case .array(let rawValues)? = rule["values"] else { throw corrupt("reasoning_effort has no values list") }
-            var values: [ReasoningEffort] = []
+            var values: [ChatRequest.ReasoningEffort] = []
             for raw in rawValues {
-                guard let name = raw.stringValue, let value = ReasoningEffort(rawValue: name) else {
+                guard let name = raw.stringValue, let value = ChatRequest.ReasoningEffort(rawValue: name) else {
                     throw corrupt("unknown reasoning effort \(raw.pythonJSON)")
                 }
                 values.append(value)
             }
-            guard let name = rule["default"]?.stringValue, let defaultValue = ReasoningEffort(rawValue: name),
+            guard let name = rule["default"]?.stringValue, let defaultValue = ChatRequest.ReasoningEffort(rawValue: name),
                   values.contains(defaultValue) else {
                 throw corrupt("reasoning_effort needs a default that is one of its values")
             }

@@ -12,7 +12,7 @@ struct TekkenFile: Sendable {
     /// `default_vocab_size`: special plus regular tokens.
     var vocabularySize: Int
     /// The `model_settings_builder` object of v15 files.
-    var modelSettingsBuilder: JSONValue?
+    var modelSettingsBuilder: OrderedJSON?
 
     /// mistral-common's special tokens for tekken files that predate the `special_tokens` list.
     static let legacySpecialTokens: [SpecialTokenName] = [
@@ -25,9 +25,9 @@ struct TekkenFile: Sendable {
     static func read(_ data: UnsafeRawBufferPointer, path: String?) throws(TokenizerError) -> TekkenFile {
         func corrupt(_ message: String) -> TokenizerError { TokenizerError(.corruptFile, message, path: path) }
         var scanner = JSONScanner(data)
-        var config: JSONValue?
-        var specialTokenValues: JSONValue?
-        var modelSettingsBuilder: JSONValue?
+        var config: OrderedJSON?
+        var specialTokenValues: OrderedJSON?
+        var modelSettingsBuilder: OrderedJSON?
         var hasMultimodal = false
         var vocabulary: (bytes: [UInt8], offsets: [Int32])?
         do throws(JSONScanner.SyntaxError) {
@@ -117,7 +117,7 @@ struct TekkenFile: Sendable {
         )
     }
 
-    static func integer(_ value: JSONValue?) -> Int? {
+    static func integer(_ value: OrderedJSON?) -> Int? {
         if case .integer(let digits)? = value { return Int(digits) }
         return nil
     }

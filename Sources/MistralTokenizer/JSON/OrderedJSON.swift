@@ -4,7 +4,7 @@
 /// Objects keep their keys in document order (a repeated key keeps its first position and its
 /// last value, as a Python `dict` does); integers keep every digit (Python integers are unbounded);
 /// floats are `Double`s, printed the way Python's `repr` prints them.
-public enum JSONValue: Sendable, Hashable {
+public enum OrderedJSON: Sendable, Hashable {
     /// `null`.
     case null
     /// `true` or `false`.
@@ -16,7 +16,7 @@ public enum JSONValue: Sendable, Hashable {
     /// A string.
     case string(String)
     /// An array.
-    case array([JSONValue])
+    case array([OrderedJSON])
     /// An object, its members in document order.
     case object([Member])
 
@@ -25,17 +25,17 @@ public enum JSONValue: Sendable, Hashable {
         /// The key.
         public var key: String
         /// The value.
-        public var value: JSONValue
+        public var value: OrderedJSON
 
         /// Creates a member.
-        public init(_ key: String, _ value: JSONValue) {
+        public init(_ key: String, _ value: OrderedJSON) {
             self.key = key
             self.value = value
         }
     }
 
     /// An integer value.
-    public static func int(_ value: Int) -> JSONValue { .integer(String(value)) }
+    public static func int(_ value: Int) -> OrderedJSON { .integer(String(value)) }
 
     /// Parses JSON text the way Python's `json.loads` does (it also accepts `NaN`, `Infinity`
     /// and `-Infinity`, and rejects raw control characters inside strings).
@@ -59,7 +59,7 @@ public enum JSONValue: Sendable, Hashable {
     }
 
     /// The member with this key, when the value is an object that has it.
-    public subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> OrderedJSON? {
         guard case .object(let members) = self else { return nil }
         return members.first { $0.key == key }?.value
     }

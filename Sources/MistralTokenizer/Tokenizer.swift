@@ -9,11 +9,11 @@ import Foundation
 /// value, safe to share between tasks.
 ///
 /// ```swift
-/// let tokenizer = try MistralTokenizer.load(contentsOf: url)
+/// let tokenizer = try Tokenizer.load(contentsOf: url)
 /// let ids = tokenizer.encode("Hello, world!")
 /// let cost = try tokenizer.countTokens(ChatRequest(messages: [.user("Hi")]))
 /// ```
-public struct MistralTokenizer: Sendable {
+public struct Tokenizer: Sendable {
     /// The two file formats Mistral ships tokenizers in.
     public enum Format: String, Sendable, Hashable {
         /// tiktoken-style byte-level BPE (`tekken.json`), used by Mistral's models since mid-2024.
@@ -60,7 +60,7 @@ public struct MistralTokenizer: Sendable {
     ///   ``TokenizerError/Kind/unsupportedVersion`` for an unknown version, and
     ///   ``TokenizerError/Kind/unsupportedFeature`` for a valid file this module cannot encode
     ///   exactly (another pre-tokenizer pattern, a unigram SentencePiece model, ...).
-    public static func load(contentsOf url: URL) throws -> MistralTokenizer {
+    public static func load(contentsOf url: URL) throws -> Tokenizer {
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
@@ -69,12 +69,12 @@ public struct MistralTokenizer: Sendable {
         }
         let firstByte = data.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
         if firstByte == UInt8(ascii: "{") {
-            return try MistralTokenizer(tekkenJSON: data, path: url.path)
+            return try Tokenizer(tekkenJSON: data, path: url.path)
         }
         // A ModelProto starts with its first piece: field 1, length-delimited, so the byte 0x0A.
         if data.first == 0x0A {
             let version = try sentencePieceVersion(fileName: url.lastPathComponent, path: url.path)
-            return try MistralTokenizer(sentencePieceModel: data, version: version, path: url.path)
+            return try Tokenizer(sentencePieceModel: data, version: version, path: url.path)
         }
         throw TokenizerError(.unrecognizedFormat, "the file is neither tekken JSON nor a SentencePiece model", path: url.path)
     }
