@@ -16,6 +16,32 @@ struct SortedKeysJSONEncoder {
     /// This value needs Foundation's `JSONEncoder`.
     struct Unsupported: Error {}
 
+    /// `JSONEncoder` refuses containers nested this deep; leave such values to it.
+    static let maximumDepth = 500
+
+    /// `a.utf8.lexicographicallyPrecedes(b.utf8)`, by `memcmp` when both are contiguous: the
+    /// order of an object's members.
+    static func utf8Precedes(_ a: String, _ b: String) -> Bool {
+        let result: Bool?? = a.utf8.withContiguousStorageIfAvailable { a in
+            b.utf8.withContiguousStorageIfAvailable { b in
+                let common = Swift.min(a.count, b.count)
+                let order = common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common)
+                return order != 0 ? order < 0 : a.count < b.count
+            }
+        }
+        if let result = result ?? nil { return result }
+        return a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+
+    /// A floating-point number as written: its shortest `description` without a trailing `.0`;
+    /// `nil` for non-finite numbers, which are `JSONEncoder`'s to refuse (with its error).
+    static func numberText<T: BinaryFloatingPoint & CustomStringConvertible>(_ value: T) -> String? {
+        guard value.isFinite else { return nil }
+        var text = value.description
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        return text
+    }
+
     static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         let encoder = TreeEncoder(parent: nil, key: nil)
         let root = try encoder.box(value)
@@ -55,10 +81,10 @@ extension EncodedJSON {
         case .string(let value): return .string(value)
         case .raw(let value): return value
         case .array(let array):
-            guard depth < Writer.maximumDepth else { throw SortedKeysJSONEncoder.Unsupported() }
+            guard depth < SortedKeysJSONEncoder.maximumDepth else { throw SortedKeysJSONEncoder.Unsupported() }
             return .array(try array.elements.map { try $0.tree(depth: depth + 1) })
         case .object(let object):
-            guard depth < Writer.maximumDepth else { throw SortedKeysJSONEncoder.Unsupported() }
+            guard depth < SortedKeysJSONEncoder.maximumDepth else { throw SortedKeysJSONEncoder.Unsupported() }
             var members: [String: JSONValue] = [:]
             members.reserveCapacity(object.keys.count)
             for (key, value) in zip(object.keys, object.values) { members[key] = try value.tree(depth: depth + 1) }
@@ -339,8 +365,7 @@ private struct SingleValueContainer: SingleValueEncodingContainer {
 /// Writes encoded values as `JSONEncoder`'s writer does with sorted keys and unescaped slashes.
 private struct Writer {
     var bytes: [UInt8] = []
-    /// `JSONEncoder` refuses containers nested this deep; leave such values to it.
-    static let maximumDepth = 500
+    private static let maximumDepth = SortedKeysJSONEncoder.maximumDepth
 
     init() { bytes.reserveCapacity(512) }
 
@@ -393,7 +418,7 @@ private struct Writer {
         case .object(let members):
             guard depth < Self.maximumDepth else { throw SortedKeysJSONEncoder.Unsupported() }
             bytes.append(UInt8(ascii: "{"))
-            let keys = members.keys.sorted(by: Self.utf8Precedes)
+            let keys = members.keys.sorted(by: SortedKeysJSONEncoder.utf8Precedes)
             for (position, key) in keys.enumerated() {
                 if position > 0 { bytes.append(UInt8(ascii: ",")) }
                 appendString(key)
@@ -408,33 +433,20 @@ private struct Writer {
     private static func sortedPositions(_ keys: [String]) -> [Int] {
         var positions = Array(keys.indices)
         guard keys.count <= 32 else {
-            positions.sort { utf8Precedes(keys[$0], keys[$1]) }
+            positions.sort { SortedKeysJSONEncoder.utf8Precedes(keys[$0], keys[$1]) }
             return positions
         }
         // Most objects are small: an insertion sort with byte comparisons beats a general sort.
         for unsorted in positions.indices.dropFirst() {
             let position = positions[unsorted]
             var slot = unsorted
-            while slot > 0, utf8Precedes(keys[position], keys[positions[slot - 1]]) {
+            while slot > 0, SortedKeysJSONEncoder.utf8Precedes(keys[position], keys[positions[slot - 1]]) {
                 positions[slot] = positions[slot - 1]
                 slot -= 1
             }
             positions[slot] = position
         }
         return positions
-    }
-
-    /// `a.utf8.lexicographicallyPrecedes(b.utf8)`, by `memcmp` when both are contiguous.
-    static func utf8Precedes(_ a: String, _ b: String) -> Bool {
-        let result: Bool?? = a.utf8.withContiguousStorageIfAvailable { a in
-            b.utf8.withContiguousStorageIfAvailable { b in
-                let common = Swift.min(a.count, b.count)
-                let order = common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common)
-                return order != 0 ? order < 0 : a.count < b.count
-            }
-        }
-        if let result = result ?? nil { return result }
-        return a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
     private mutating func append(_ text: StaticString) {
@@ -450,10 +462,7 @@ private struct Writer {
     }
 
     private mutating func appendFloatingPoint<T: BinaryFloatingPoint & CustomStringConvertible>(_ value: T) throws {
-        // Non-finite numbers are JSONEncoder's to refuse (with its error).
-        guard value.isFinite else { throw SortedKeysJSONEncoder.Unsupported() }
-        var text = value.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
+        guard let text = SortedKeysJSONEncoder.numberText(value) else { throw SortedKeysJSONEncoder.Unsupported() }
         bytes.append(contentsOf: text.utf8)
     }
 

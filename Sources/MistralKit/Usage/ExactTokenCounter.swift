@@ -34,7 +34,9 @@ public struct ExactTokenCounter: TokenCounting {
     ///   chunk, or a message order the model's version refuses).
     public func promptTokens(for request: ChatCompletionRequest) throws -> Int {
         do {
-            let rendered = try ChatRequest(json: Data(try JSONCoding.encode(request)))
+            // The typed request maps straight to the tokenizer's; only what the mapping leaves to
+            // the tokenizer's JSON reader (to refuse it, mostly) goes through the request's JSON.
+            let rendered = try ChatRequest(request) ?? ChatRequest(json: Data(try JSONCoding.encode(request)))
             return try tokenizer.countTokens(rendered)
         } catch let error as MistralError {
             throw error
