@@ -2,8 +2,8 @@
 ///
 /// Every field Mistral's API accepts, and no other: the server answers 422 to unknown fields,
 /// so only these are ever encoded. `nil` fields are left out and take the server's default.
-/// `stream` is set by the client method you call (``MistralClient/chat(_:)`` or
-/// ``MistralClient/chatStream(_:)``), not by you.
+/// `stream` is set by the client method you call (``MistralClient/chat(_:tags:)`` or
+/// ``MistralClient/chatStream(_:tags:)``), not by you.
 public struct ChatCompletionRequest: Sendable, Hashable, Codable {
     /// The model id, e.g. `mistral-small-latest` (or the model that answered, in a response).
     public var model: String
