@@ -3,6 +3,9 @@ import NIOHTTP1
 /// Call descriptions: what each endpoint's call is (operation, path, model, metering, the prompt
 /// count and the pricing), worked out before anything is sent.
 extension MistralClient {
+    /// A generation call described and its body encoded for the upstream it goes to.
+    typealias PreparedCall = (call: CallInfo, body: [UInt8])
+
     func plainCall(
         _ operation: String, _ method: HTTPMethod, _ path: String, model: String?, metered: Bool = false, tags: [String: String] = [:]
     ) -> CallInfo {
@@ -21,7 +24,7 @@ extension MistralClient {
     /// is exact and it cannot fit the model's context.
     func chatCall(
         _ request: ChatCompletionRequest, streaming: Bool, tags: [String: String], on route: FallbackRoutes.Route
-    ) throws -> (CallInfo, body: [UInt8]) {
+    ) throws -> PreparedCall {
         var request = request
         request.stream = streaming
         request.model = route.model
@@ -42,7 +45,7 @@ extension MistralClient {
     }
 
     /// A FIM call, always on the client's own upstream.
-    func fimCall(_ request: FIMCompletionRequest, streaming: Bool, tags: [String: String]) throws -> (CallInfo, body: [UInt8]) {
+    func fimCall(_ request: FIMCompletionRequest, streaming: Bool, tags: [String: String]) throws -> PreparedCall {
         var request = request
         request.stream = streaming
         var call = plainCall(streaming ? "fim.stream" : "fim", .POST, "/v1/fim/completions", model: request.model, metered: true, tags: tags)

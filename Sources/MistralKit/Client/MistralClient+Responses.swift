@@ -12,10 +12,10 @@ extension MistralClient {
     }
 
     /// A non-streamed completion (chat or FIM), marked with the route that answered it.
-    func complete(_ prepared: (CallInfo, body: [UInt8])) async throws -> ChatCompletionResponse {
+    func complete(_ prepared: PreparedCall) async throws -> ChatCompletionResponse {
         var response: ChatCompletionResponse = try await run(
-            prepared.0, bytes: prepared.body, usage: { $0.usage }, model: { $0.model })
-        response.answeredBy = prepared.0.answeredBy
+            prepared.call, bytes: prepared.body, usage: { $0.usage }, model: { $0.model })
+        response.answeredBy = prepared.call.answeredBy
         return response
     }
 

@@ -8,8 +8,8 @@ extension MistralClient {
     /// complete `application/json` completion. That answer is delivered as a stream of one chunk
     /// per choice, with its finish reasons and usage, and a warning is logged. Any other body
     /// that is not an event stream fails with `.undecodableResponse`.
-    func openStream(_ prepared: (CallInfo, body: [UInt8])) async throws -> ChatCompletionStream {
-        let call = prepared.0
+    func openStream(_ prepared: PreparedCall) async throws -> ChatCompletionStream {
+        let call = prepared.call
         let admitted = try await execute(call, body: prepared.body)
         let response = admitted.response
         let contentType = response.headers.first(name: "content-type")?.lowercased() ?? ""
