@@ -58,34 +58,10 @@ public final class MistralEmulator: Service, Sendable {
         _ body: (String, MistralEmulator) async throws -> Result
     ) async throws -> Result {
         let emulator = MistralEmulator(configuration: configuration)
-        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-        let application = emulator.makeApplication(host: "127.0.0.1", port: 0) { port in
-            portContinuation.yield(port)
-            portContinuation.finish()
-        }
-        let group = ServiceGroup(
-            configuration: .init(services: [application], gracefulShutdownSignals: [], logger: configuration.logger))
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask {
-                defer { portContinuation.finish() }
-                try await group.run()
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else {
-                try await tasks.waitForAll()
-                throw EmulatorStartError(message: "The emulator stopped before it started listening.")
-            }
-            let result: Result
-            do {
-                result = try await body("http://127.0.0.1:\(port)", emulator)
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-            return result
+        return try await LoopbackServer.withRunning(logger: configuration.logger) { onListening in
+            emulator.makeApplication(host: "127.0.0.1", port: 0, onListening: onListening)
+        } _: { port in
+            try await body("http://127.0.0.1:\(port)", emulator)
         }
     }
 

@@ -5,7 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
-import ServiceLifecycle
+import MistralEmulator
 import Synchronization
 
 /// A pass-through HTTP proxy on `127.0.0.1` that records every exchange byte for byte, for tests
@@ -97,53 +97,22 @@ public final class RecordingProxy: Sendable {
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
             router.on("**", method: method) { request, _ in try await proxy.relay(request) }
         }
-        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-        let application = Application(
-            router: router,
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0), serverName: nil),
-            onServerRunning: { channel in
-                portContinuation.yield(channel.localAddress?.port ?? 0)
-                portContinuation.finish()
-            },
-            logger: Logger(label: "recording-proxy", factory: { _ in SwiftLogNoOpLogHandler() }))
-        let group = ServiceGroup(
-            configuration: .init(services: [application], gracefulShutdownSignals: [], logger: application.logger))
+        let logger = Logger(label: "recording-proxy", factory: { _ in SwiftLogNoOpLogHandler() })
         do {
-            let result = try await serve(group: group, ports: ports, portContinuation: portContinuation, proxy: proxy, body)
+            let result = try await LoopbackServer.withRunning(logger: logger) { onListening in
+                Application(
+                    router: router,
+                    configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0), serverName: nil),
+                    onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+                    logger: logger)
+            } _: { port in
+                try await body("http://127.0.0.1:\(port)", proxy)
+            }
             try await client.shutdown()
             return result
         } catch {
             try? await client.shutdown()
             throw error
-        }
-    }
-
-    private static func serve<Result>(
-        group: ServiceGroup, ports: AsyncStream<Int>, portContinuation: AsyncStream<Int>.Continuation,
-        proxy: RecordingProxy, _ body: (String, RecordingProxy) async throws -> Result
-    ) async throws -> Result {
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask {
-                defer { portContinuation.finish() }
-                try await group.run()
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else {
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                throw ProxyStartError()
-            }
-            let result: Result
-            do {
-                result = try await body("http://127.0.0.1:\(port)", proxy)
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-            return result
         }
     }
 
@@ -184,9 +153,4 @@ public final class RecordingProxy: Sendable {
     private static let hopByHop: Set<String> = [
         "connection", "keep-alive", "transfer-encoding", "content-length", "host", "upgrade", "te", "trailer",
     ]
-}
-
-/// The recording proxy stopped before it started listening.
-public struct ProxyStartError: Error, CustomStringConvertible {
-    public var description: String { "The recording proxy stopped before it started listening." }
 }
