@@ -17,7 +17,7 @@ public enum ChatStoreFactory {
         public let close: @Sendable () async -> Void
     }
 
-    /// Opens `url`. Throws ``ChatEngineError`` `.storage` naming the database on failure.
+    /// Opens `url`. Throws `ChatEngineError` `.storage` naming the database on failure.
     public static func open(_ url: String) async throws -> Opened {
         if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
             let store = try await PostgresChatStore(url: url)

@@ -16,7 +16,7 @@ public final class PostgresChatStore: ChatStore {
 
     /// Connects to `url` (`postgres://user:password@host:port/database`) and migrates the schema.
     ///
-    /// - Throws: ``ChatEngineError`` `.storage` naming the server when the URL is malformed
+    /// - Throws: `ChatEngineError` `.storage` naming the server when the URL is malformed
     ///   or the server cannot be reached.
     public init(url: String, logger: Logger = Logger(label: "MistralStore.Postgres")) async throws {
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),

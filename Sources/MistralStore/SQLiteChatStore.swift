@@ -9,7 +9,7 @@ public final class SQLiteChatStore: ChatStore {
 
     /// Opens (creating if needed) the database at `path` and migrates it.
     ///
-    /// - Throws: ``ChatEngineError`` `.storage` naming the file when it cannot be opened or is
+    /// - Throws: `ChatEngineError` `.storage` naming the file when it cannot be opened or is
     ///   not a database of ours.
     public init(path: String) throws {
         do {

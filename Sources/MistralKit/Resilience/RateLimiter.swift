@@ -70,8 +70,11 @@ public final class RateLimiter: Sendable {
 
     /// Waits until a call with `tokens` estimated tokens may start.
     ///
-    /// - Parameter maxWait: the longest acceptable wait; a longer one fails at once with
-    ///   `.rateLimitWait` and reserves nothing.
+    /// - Parameters:
+    ///   - tokens: the tokens the call reserves against the tokens-per-minute limit (its prompt
+    ///     estimate plus `max_tokens`), reconciled later through the permit.
+    ///   - maxWait: the longest acceptable wait; a longer one fails at once with
+    ///     `.rateLimitWait` and reserves nothing.
     /// - Throws: `.rateLimitWait`, or `.cancelled` when the task is cancelled while waiting (the
     ///   reservation is then returned).
     public func acquire(tokens: Int, maxWait: Duration? = nil) async throws -> Permit {

@@ -50,10 +50,20 @@ public final class Budget: Sendable {
         var warned = false
     }
 
+    /// A budget over `period`, counting the calls whose tags match `scope`.
+    ///
     /// - Parameters:
-    ///   - seedFrom: records already spent (e.g. from a ledger); those in the current period
+    ///   - hardLimitUSD: spending that no call may cross: a call whose reservation would is
+    ///     refused before it is sent (`.budgetExceeded`). `nil`: no hard limit.
+    ///   - softLimitUSD: spending past which a warning is logged and `onSoftLimit` called, once a period.
+    ///   - period: the day, month or whole lifetime the limits apply to.
+    ///   - scope: the usage tags a call must carry to count (e.g. `["user": "42"]`); empty: every call.
+    ///   - assumedCompletionTokens: the completion reserved for a call without `max_tokens`.
+    ///   - records: records already spent (e.g. from a ledger); those in the current period
     ///     and scope count toward the limits.
     ///   - now: the wall clock deciding the period; injected in tests.
+    ///   - logger: where the soft-limit warning goes.
+    ///   - onSoftLimit: called once a period when spending first passes the soft limit.
     public init(
         hardLimitUSD: Double? = nil, softLimitUSD: Double? = nil, period: Period = .month, scope: [String: String] = [:],
         assumedCompletionTokens: Int = 1024, seedFrom records: [UsageRecord] = [], now: @escaping @Sendable () -> Date = { Date() },
