@@ -17,13 +17,15 @@ struct ConversationsCommand: AsyncParsableCommand {
         @Option(help: "How many to skip.") var offset = 0
 
         func validate() throws {
-            if limit < 1 || limit > 1000 { throw ValidationError("--limit must be 1 to 1000.") }
+            if limit < 1 || limit > ConversationService.maximumPageSize {
+                throw ValidationError("--limit must be 1 to \(ConversationService.maximumPageSize).")
+            }
             if offset < 0 { throw ValidationError("--offset must be 0 or more.") }
         }
 
         func run() async throws {
             let conversations = try await storage.withStore {
-                try await $0.conversations(userID: user, sessionID: session, limit: limit, offset: offset)
+                try await ConversationService(store: $0).list(userID: user, sessionID: session, limit: limit, offset: offset)
             }
             if conversations.isEmpty { Terminal.write("No conversations for \(user).\n") }
             for conversation in conversations {

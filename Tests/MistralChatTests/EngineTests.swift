@@ -275,6 +275,26 @@ struct EngineTests {
     }
 
     @Test(arguments: backends)
+    func aUsersConversationsAreListedLatestFirstAndPaged(_ backend: Backend) async throws {
+        try await withEngine(backend) { engine, _ in
+            let user = Self.user()
+            let first = try await engine.send("Hi", userID: user, sessionID: "s1").conversation.id
+            let second = try await engine.send("Hello", userID: user, sessionID: "s2").conversation.id
+            #expect(try await engine.conversations.list(userID: user).map(\.id) == [second, first])
+            #expect(try await engine.conversations.list(userID: user, sessionID: "s1").map(\.id) == [first])
+            #expect(try await engine.conversations.list(userID: user, limit: 1, offset: 1).map(\.id) == [first])
+            for (limit, offset) in [(0, 0), (1001, 0), (10, -1)] {
+                let error = await #expect(throws: ChatEngineError.self) {
+                    try await engine.conversations.list(userID: user, limit: limit, offset: offset)
+                }
+                #expect(error?.kind == .invalidPage)
+            }
+            let blank = await #expect(throws: ChatEngineError.self) { try await engine.conversations.list(userID: " ") }
+            #expect(blank?.kind == .invalidIdentifier)
+        }
+    }
+
+    @Test(arguments: backends)
     func moderationGuardrailsRefuseFlaggedInput(_ backend: Backend) async throws {
         try await withEngine(backend) { engine, emulator in
             let guarded = Self.agentName("guarded")

@@ -17,6 +17,7 @@ public struct ChatEngineError: Error, Sendable, Hashable, CustomStringConvertibl
             case unknownKnowledgeBase = "unknown knowledge base"
             case invalidKnowledgeBase = "invalid knowledge base"
             case unreadableDocument = "unreadable document"
+            case invalidPage = "invalid page"
         }
         fileprivate let code: Code
 
@@ -43,6 +44,8 @@ public struct ChatEngineError: Error, Sendable, Hashable, CustomStringConvertibl
         public static let invalidKnowledgeBase = Kind(code: .invalidKnowledgeBase)
         /// A document cannot be read (missing, too large, binary, or without text); nothing was stored.
         public static let unreadableDocument = Kind(code: .unreadableDocument)
+        /// A page of a listing was asked for with a size outside 1 to 1,000 or a negative offset.
+        public static let invalidPage = Kind(code: .invalidPage)
 
         /// The kind in words, e.g. `unknown agent`.
         public var description: String { code.rawValue }

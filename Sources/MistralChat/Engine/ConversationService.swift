@@ -24,6 +24,24 @@ public struct ConversationService: Sendable {
         try await continuing(userID: userID, sessionID: sessionID, agentName: agentName).conversation
     }
 
+    /// A page of `userID`'s conversations, latest activity first, only those of `sessionID` when
+    /// it is given: `limit` of them (1 to 1,000) after skipping `offset`.
+    ///
+    /// - Throws: ``ChatEngineError`` `.invalidIdentifier` for a bad user or session id,
+    ///   `.invalidPage` for a limit or offset out of range.
+    public func list(userID: String, sessionID: String? = nil, limit: Int = 20, offset: Int = 0) async throws -> [Conversation] {
+        try TurnValidation.checkIdentifier(userID, "user id")
+        if let sessionID { try TurnValidation.checkIdentifier(sessionID, "session id") }
+        guard (1...Self.maximumPageSize).contains(limit), offset >= 0 else {
+            throw ChatEngineError(
+                .invalidPage, "A page holds 1 to \(Self.maximumPageSize) conversations from an offset of 0 or more, not \(limit) from \(offset).")
+        }
+        return try await store.conversations(userID: userID, sessionID: sessionID, limit: limit, offset: offset)
+    }
+
+    /// The most conversations ``list(userID:sessionID:limit:offset:)`` returns at once.
+    public static let maximumPageSize = 1000
+
     /// Like ``conversation(userID:sessionID:agentName:)``, with the agent that answers the
     /// conversation (the version it started with; `nil` when it names none), looked up once.
     func continuing(userID: String, sessionID: String, agentName: String?) async throws -> (conversation: Conversation, agent: Agent?) {
