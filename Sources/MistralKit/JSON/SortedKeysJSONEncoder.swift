@@ -75,8 +75,10 @@ extension EncodedJSON {
             guard value.isFinite else { throw SortedKeysJSONEncoder.Unsupported() }
             return .double(value)
         case .float(let value):
-            // Through its shortest text, so the double is written as the float would be.
-            guard value.isFinite, let double = Double(value.description) else { throw SortedKeysJSONEncoder.Unsupported() }
+            // Through its text as written, so the double is written as the float would be.
+            guard let text = SortedKeysJSONEncoder.numberText(value), let double = Double(text) else {
+                throw SortedKeysJSONEncoder.Unsupported()
+            }
             return .double(double)
         case .string(let value): return .string(value)
         case .raw(let value): return value
@@ -365,7 +367,6 @@ private struct SingleValueContainer: SingleValueEncodingContainer {
 /// Writes encoded values as `JSONEncoder`'s writer does with sorted keys and unescaped slashes.
 private struct Writer {
     var bytes: [UInt8] = []
-    private static let maximumDepth = SortedKeysJSONEncoder.maximumDepth
 
     init() { bytes.reserveCapacity(512) }
 
@@ -380,7 +381,7 @@ private struct Writer {
         case .string(let value): appendString(value)
         case .raw(let value): try write(value, depth: depth)
         case .array(let array):
-            guard depth < Self.maximumDepth else { throw SortedKeysJSONEncoder.Unsupported() }
+            guard depth < SortedKeysJSONEncoder.maximumDepth else { throw SortedKeysJSONEncoder.Unsupported() }
             bytes.append(UInt8(ascii: "["))
             for (position, element) in array.elements.enumerated() {
                 if position > 0 { bytes.append(UInt8(ascii: ",")) }
@@ -388,7 +389,7 @@ private struct Writer {
             }
             bytes.append(UInt8(ascii: "]"))
         case .object(let object):
-            guard depth < Self.maximumDepth else { throw SortedKeysJSONEncoder.Unsupported() }
+            guard depth < SortedKeysJSONEncoder.maximumDepth else { throw SortedKeysJSONEncoder.Unsupported() }
             bytes.append(UInt8(ascii: "{"))
             for (position, index) in Self.sortedPositions(object.keys).enumerated() {
                 if position > 0 { bytes.append(UInt8(ascii: ",")) }
@@ -408,7 +409,7 @@ private struct Writer {
         case .double(let value): try appendFloatingPoint(value)
         case .string(let value): appendString(value)
         case .array(let elements):
-            guard depth < Self.maximumDepth else { throw SortedKeysJSONEncoder.Unsupported() }
+            guard depth < SortedKeysJSONEncoder.maximumDepth else { throw SortedKeysJSONEncoder.Unsupported() }
             bytes.append(UInt8(ascii: "["))
             for (position, element) in elements.enumerated() {
                 if position > 0 { bytes.append(UInt8(ascii: ",")) }
@@ -416,7 +417,7 @@ private struct Writer {
             }
             bytes.append(UInt8(ascii: "]"))
         case .object(let members):
-            guard depth < Self.maximumDepth else { throw SortedKeysJSONEncoder.Unsupported() }
+            guard depth < SortedKeysJSONEncoder.maximumDepth else { throw SortedKeysJSONEncoder.Unsupported() }
             bytes.append(UInt8(ascii: "{"))
             let keys = members.keys.sorted(by: SortedKeysJSONEncoder.utf8Precedes)
             for (position, key) in keys.enumerated() {

@@ -163,7 +163,7 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
                 finished = true
                 // A server that gives up mid-answer may still close with [DONE] (llama-cpp-python's
                 // does when another request interrupts it): without a finish reason it was cut.
-                guard accumulator.isFinished else { throw truncated(by: "[DONE] before every choice had a finish reason") }
+                guard accumulator.isFinished else { throw truncated(by: "[DONE] came before every choice had a finish reason") }
                 try checkFinishReasons()
                 return nil
             }
@@ -247,7 +247,7 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
                 try checkFinishReasons()
                 return nil
             }
-            throw truncated(by: "its end without [DONE] or a finish reason")
+            throw truncated(by: "it ended without [DONE] or a finish reason")
         }
 
         private func truncated(by reason: String) -> MistralError {
