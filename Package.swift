@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "MistralEmulator", targets: ["MistralEmulator"]),
         .library(name: "MistralChat", targets: ["MistralChat"]),
         .library(name: "MistralStore", targets: ["MistralStore"]),
+        .library(name: "MistralGatewayCore", targets: ["MistralGatewayCore"]),
         .executable(name: "mistral", targets: ["mistral"]),
         .executable(name: "mistral-bench", targets: ["MistralBenchmarks"]),
         .executable(name: "mistral-tokenizer-bench", targets: ["MistralTokenizerBenchmarks"]),
@@ -27,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         // `swift package generate-documentation`: the DocC catalogs in Sources/<Module>/<Module>.docc.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.5.0"),
     ],
@@ -59,11 +61,16 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        // SQLite (GRDB) and PostgreSQL (PostgresNIO) implementations of MistralChat's stores.
+        // The gateway's domain without HTTP: keys, limits, the request ledger, their storage protocols.
+        .target(
+            name: "MistralGatewayCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // SQLite (GRDB) and PostgreSQL (PostgresNIO) implementations of MistralChat's and the gateway's stores.
         .target(
             name: "MistralStore",
             dependencies: [
-                "MistralChat", "MistralKit",
+                "MistralChat", "MistralKit", "MistralGatewayCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,0 +1,91 @@
+import Foundation
+
+/// One request through the gateway, as the ledger keeps it: who asked, what it cost, who
+/// answered, how long it took. Exactly one row per request, retries and fallbacks included.
+public struct LedgerEntry: Sendable, Hashable, Codable {
+    /// The gateway's request id (also sent to the caller as `x-request-id`).
+    public var id: String
+    public var timestamp: Date
+    public var keyID: String
+    public var owner: String
+    /// `chat`, `chat.stream`, `fim`, `fim.stream`, `embeddings`, `moderations`, `chat.moderations`,
+    /// `classifications`, `chat.classifications`, `ocr`.
+    public var endpoint: String
+    /// The model asked for.
+    public var requestedModel: String
+    /// The model that answered (after aliases and fallbacks).
+    public var model: String
+    /// The upstream that answered (`mistral`, a fallback provider's name); `nil` when none did.
+    public var provider: String?
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var cachedTokens: Int
+    public var costUSD: Double
+    /// True when the token counts are the gateway's count (the upstream sent no usage).
+    public var estimated: Bool
+    /// The HTTP status the caller got (200 even for a stream that was later cut; see ``outcome``).
+    public var status: Int
+    /// `ok`, or what ended the request (`stream truncated`, `cancelled`, `rate limited`, ...).
+    public var outcome: String
+    public var latencyMilliseconds: Double
+    /// For streams: time until the first chunk reached the caller.
+    public var timeToFirstTokenMilliseconds: Double?
+    public var cacheHit: Bool
+    /// `upstream/model` of the fallback route that answered, when not the first.
+    public var fallback: String?
+    /// The upstream's own request id.
+    public var upstreamRequestID: String?
+    /// The caller's tags (`x-mistralkit-tags: a=1,b=2`).
+    public var tags: [String: String]
+
+    public init(
+        id: String, timestamp: Date, keyID: String, owner: String, endpoint: String, requestedModel: String, model: String,
+        provider: String?, promptTokens: Int, completionTokens: Int, cachedTokens: Int = 0, costUSD: Double, estimated: Bool,
+        status: Int, outcome: String, latencyMilliseconds: Double, timeToFirstTokenMilliseconds: Double? = nil,
+        cacheHit: Bool = false, fallback: String? = nil, upstreamRequestID: String? = nil, tags: [String: String] = [:]
+    ) {
+        self.id = id
+        self.timestamp = timestamp
+        self.keyID = keyID
+        self.owner = owner
+        self.endpoint = endpoint
+        self.requestedModel = requestedModel
+        self.model = model
+        self.provider = provider
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.cachedTokens = cachedTokens
+        self.costUSD = costUSD
+        self.estimated = estimated
+        self.status = status
+        self.outcome = outcome
+        self.latencyMilliseconds = latencyMilliseconds
+        self.timeToFirstTokenMilliseconds = timeToFirstTokenMilliseconds
+        self.cacheHit = cacheHit
+        self.fallback = fallback
+        self.upstreamRequestID = upstreamRequestID
+        self.tags = tags
+    }
+}
+
+/// Which ledger rows to read.
+public struct LedgerQuery: Sendable, Hashable {
+    public var keyID: String?
+    public var owner: String?
+    /// Rows at or after this time.
+    public var since: Date?
+    /// Rows before this time.
+    public var until: Date?
+    /// At most this many rows (1 to 10,000), oldest first, after skipping `offset`.
+    public var limit: Int
+    public var offset: Int
+
+    public init(keyID: String? = nil, owner: String? = nil, since: Date? = nil, until: Date? = nil, limit: Int = 1000, offset: Int = 0) {
+        self.keyID = keyID
+        self.owner = owner
+        self.since = since
+        self.until = until
+        self.limit = limit
+        self.offset = offset
+    }
+}
