@@ -4,7 +4,7 @@ import MistralKit
 extension EmulatedAPI {
     /// `POST /v1/moderations`: keyword-based category scores per text.
     func moderations(_ context: EmulatorRequestContext) async throws -> Response {
-        let request = try decoder.decode(ClassificationRequest.self, from: context.body, schema: RequestSchemas.classification)
+        let request = try decodeBody(ClassificationRequest.self, from: context.body, schema: RequestSchemas.classification)
         _ = try model(request.model) { $0.moderation }
         return try await classify(request.input, context) { id, texts in
             ModerationResponse(id: id, model: request.model, results: texts.map(scorer.moderate))
@@ -13,7 +13,7 @@ extension EmulatedAPI {
 
     /// `POST /v1/chat/moderations`: the same, per conversation (all its message text).
     func chatModerations(_ context: EmulatorRequestContext) async throws -> Response {
-        let request = try decoder.decode(ChatModerationRequest.self, from: context.body, schema: RequestSchemas.chatModeration)
+        let request = try decodeBody(ChatModerationRequest.self, from: context.body, schema: RequestSchemas.chatModeration)
         _ = try model(request.model) { $0.moderation }
         return try await classify(request.input.map(Self.text(of:)), context) { id, texts in
             ModerationResponse(id: id, model: request.model, results: texts.map(scorer.moderate))
@@ -22,7 +22,7 @@ extension EmulatedAPI {
 
     /// `POST /v1/classifications`: a `sentiment` target per text.
     func classifications(_ context: EmulatorRequestContext) async throws -> Response {
-        let request = try decoder.decode(ClassificationRequest.self, from: context.body, schema: RequestSchemas.classification)
+        let request = try decodeBody(ClassificationRequest.self, from: context.body, schema: RequestSchemas.classification)
         _ = try model(request.model) { $0.classification }
         return try await classify(request.input, context) { id, texts in
             ClassificationResponse(id: id, model: request.model, results: texts.map(scorer.sentiment))
@@ -31,7 +31,7 @@ extension EmulatedAPI {
 
     /// `POST /v1/chat/classifications`: a `sentiment` target per conversation.
     func chatClassifications(_ context: EmulatorRequestContext) async throws -> Response {
-        let request = try decoder.decode(
+        let request = try decodeBody(
             ChatClassificationRequest.self, from: context.body, schema: RequestSchemas.chatClassification)
         _ = try model(request.model) { $0.classification }
         return try await classify(request.input.map { Self.text(of: $0.messages) }, context) { id, texts in

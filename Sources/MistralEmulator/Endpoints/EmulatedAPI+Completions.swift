@@ -4,7 +4,7 @@ import MistralKit
 extension EmulatedAPI {
     /// `POST /v1/chat/completions`, as JSON or as an event stream.
     func chatCompletions(_ context: EmulatorRequestContext) async throws -> Response {
-        let request = try decoder.decode(ChatCompletionRequest.self, from: context.body, schema: RequestSchemas.chatCompletion)
+        let request = try decodeBody(ChatCompletionRequest.self, from: context.body, schema: RequestSchemas.chatCompletion)
         let card = try model(request.model) { $0.completionChat }
         try Self.checkOrder(request.messages)
         let promptTokens = TokenEstimator.promptTokens(for: request)
@@ -16,7 +16,7 @@ extension EmulatedAPI {
 
     /// `POST /v1/fim/completions`, as JSON or as an event stream.
     func fimCompletions(_ context: EmulatorRequestContext) async throws -> Response {
-        let request = try decoder.decode(FIMCompletionRequest.self, from: context.body, schema: RequestSchemas.fimCompletion)
+        let request = try decodeBody(FIMCompletionRequest.self, from: context.body, schema: RequestSchemas.fimCompletion)
         let card = try model(request.model) { $0.completionFIM }
         let promptTokens = TokenEstimator.count(request.prompt) + TokenEstimator.count(request.suffix ?? "")
         let maxTokens = try fit(promptTokens: promptTokens, maxTokens: request.maxTokens, card: card)

@@ -7,7 +7,7 @@ extension EmulatedAPI {
 
     /// `POST /v1/embeddings`: feature-hashed vectors in the requested dtype and encoding.
     func embeddings(_ context: EmulatorRequestContext) async throws -> Response {
-        let request = try decoder.decode(EmbeddingRequest.self, from: context.body, schema: RequestSchemas.embedding)
+        let request = try decodeBody(EmbeddingRequest.self, from: context.body, schema: RequestSchemas.embedding)
         guard let card = catalog.card(named: request.model),
             let defaultDimension = catalog.embeddingDimension(of: request.model)
         else {

@@ -6,7 +6,7 @@ extension EmulatedAPI {
     /// `POST /v1/ocr`: a PDF sent as a base64 `data:` URL, read page by page by ``PDFTextReader``.
     /// Remote URLs, images and uploaded files get a 400 saying the emulator cannot fetch them.
     func ocr(_ context: EmulatorRequestContext) async throws -> Response {
-        let request = try decoder.decode(OCRRequest.self, from: context.body, schema: RequestSchemas.ocr)
+        let request = try decodeBody(OCRRequest.self, from: context.body, schema: RequestSchemas.ocr)
         _ = try model(request.model) { $0.ocr }
         guard case .documentURL(let url, _) = request.document else {
             throw APIFailure.badRequest("The emulator reads PDFs sent as data: URLs only (document_url with data:application/pdf;base64,...).")

@@ -5,7 +5,8 @@ import MistralKit
 /// window and the token budget, generates the answer, and renders it with latency and faults.
 /// Extensions in this folder hold one group of endpoints each.
 struct EmulatedAPI: Sendable {
-    let decoder: BodyDecoder
+    let validator = RequestValidator()
+    let validationErrorStyle: ValidationErrorStyle
     let catalog: ModelCatalog
     let limiter: RateLimiter
     let generator: CompletionGenerator
@@ -13,11 +14,21 @@ struct EmulatedAPI: Sendable {
     let scorer = ModerationScorer()
 
     init(configuration: EmulatorConfiguration, catalog: ModelCatalog, limiter: RateLimiter, faults: FaultInjector) {
-        decoder = BodyDecoder(style: configuration.validationErrorStyle)
+        validationErrorStyle = configuration.validationErrorStyle
         self.catalog = catalog
         self.limiter = limiter
         generator = CompletionGenerator(composer: AnswerComposer(cannedAnswers: configuration.cannedAnswers))
         renderer = ReplyRenderer(latency: configuration.latency, faults: faults)
+    }
+
+    /// `body` as a `Model` after validation against `schema` (one of ``RequestSchemas``);
+    /// otherwise 422 in the configured ``ValidationErrorStyle``.
+    func decodeBody<Model: Decodable>(_ type: Model.Type, from body: [UInt8], schema: ObjectSchema) throws -> Model {
+        do {
+            return try validator.decode(type, from: body, schema: schema)
+        } catch {
+            throw APIFailure.validation(error, style: validationErrorStyle)
+        }
     }
 
     /// The card of `name` when it can serve `capability`; otherwise 400 `invalid_model`.

@@ -22,17 +22,10 @@ struct APIFailure: Error, Sendable {
         return APIFailure(status: status, body: .object(members))
     }
 
-    /// 422 listing every problem found in the body.
-    static func validation(_ issues: [FieldIssue], style: ValidationErrorStyle) -> APIFailure {
-        let detail: JSONValue = .object(["detail": .array(issues.map(\.json))])
-        switch style {
-        case .fastAPI:
-            return APIFailure(status: 422, body: detail)
-        case .envelope:
-            return APIFailure(
-                status: 422,
-                body: ["object": "error", "message": detail, "type": "invalid_request_error", "param": nil, "code": nil])
-        }
+    /// 422 listing every problem found in the body, in the configured shape: exactly the body
+    /// MistralKit's validator renders, so the emulator and the gateway answer alike.
+    static func validation(_ error: RequestValidationError, style: ValidationErrorStyle) -> APIFailure {
+        APIFailure(status: RequestValidationError.status, body: error.body(style: style))
     }
 
     /// 400 for a model the emulator does not serve, or that cannot serve this endpoint.

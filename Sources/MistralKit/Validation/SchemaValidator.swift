@@ -1,5 +1,4 @@
 import Foundation
-import MistralKit
 
 /// Checks a JSON value against a ``FieldSchema`` the way Pydantic (lax mode) does: it collects
 /// every problem with its location instead of stopping at the first, and returns the value with

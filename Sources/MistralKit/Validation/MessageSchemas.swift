@@ -1,5 +1,3 @@
-import MistralKit
-
 /// The schemas of chat messages, content chunks and tools, built from MistralKit's lists of the
 /// member names Mistral accepts (``ChatMessage/allowedKeys``, ``Tool/allowedKeys``).
 enum MessageSchemas {

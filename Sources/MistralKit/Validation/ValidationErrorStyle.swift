@@ -1,6 +1,7 @@
-/// How the emulator shapes the body of a 422 validation answer.
+/// How the body of a 422 validation answer is shaped.
 ///
-/// Mistral has sent both forms (see the API notes, section 7.2); clients should read either.
+/// Mistral has sent both forms (see the API notes, section 7.2); clients should read either, and
+/// ``MistralError`` does. A server picks one for ``RequestValidationError/body(style:)``.
 public enum ValidationErrorStyle: String, Sendable, Hashable, CaseIterable {
     /// FastAPI's `{"detail": [{"type", "loc", "msg", "input", "ctx"?}]}`: what the spec documents
     /// and what the official SDKs parse into `HTTPValidationError`. The default.

@@ -1,10 +1,12 @@
-import MistralKit
-
-/// The body schemas of the emulated endpoints. Allowed members come from the wire models'
-/// `CodingKeys`, so a field MistralKit learns is accepted here too; types and ranges follow
-/// Mistral's OpenAPI spec (`temperature` 0...1.5, `top_p` in (0, 1], penalties -2...2, ...).
-enum RequestSchemas {
-    static let chatCompletion = ObjectSchema(
+/// The body schemas of Mistral's endpoints, for ``RequestValidator``.
+///
+/// Allowed members come from the wire models' `CodingKeys`, so a field MistralKit learns is
+/// accepted here too; types and ranges follow Mistral's OpenAPI spec (`temperature` 0...1.5,
+/// `top_p` in (0, 1], penalties -2...2, ...). The emulator and the gateway validate with these,
+/// so both refuse exactly what Mistral refuses.
+public enum RequestSchemas {
+    /// `POST /v1/chat/completions`: a ``ChatCompletionRequest``.
+    public static let chatCompletion = ObjectSchema(
         name: "ChatCompletionRequest", allowed: ChatCompletionRequest.CodingKeys.allCases.map(\.rawValue),
         types: sampling.merging([
             "messages": MessageSchemas.messages,
@@ -27,7 +29,8 @@ enum RequestSchemas {
         ]) { $1 },
         required: ["model", "messages"])
 
-    static let fimCompletion = ObjectSchema(
+    /// `POST /v1/fim/completions`: a ``FIMCompletionRequest``.
+    public static let fimCompletion = ObjectSchema(
         name: "FIMCompletionRequest", allowed: FIMCompletionRequest.CodingKeys.allCases.map(\.rawValue),
         types: sampling.merging([
             "prompt": .string,
@@ -36,7 +39,8 @@ enum RequestSchemas {
         ]) { $1 },
         required: ["model", "prompt"])
 
-    static let embedding = ObjectSchema(
+    /// `POST /v1/embeddings`: an ``EmbeddingRequest``.
+    public static let embedding = ObjectSchema(
         name: "EmbeddingRequest", allowed: EmbeddingRequest.CodingKeys.allCases.map(\.rawValue),
         types: [
             "model": .string,
@@ -48,7 +52,8 @@ enum RequestSchemas {
         ],
         required: ["model", "input"])
 
-    static let ocr = ObjectSchema(
+    /// `POST /v1/ocr`: an ``OCRRequest``.
+    public static let ocr = ObjectSchema(
         name: "OCRRequest", allowed: OCRRequest.CodingKeys.allCases.map(\.rawValue),
         types: [
             "model": .string,
@@ -69,12 +74,14 @@ enum RequestSchemas {
         ],
         required: ["model", "document"])
 
-    static let classification = ObjectSchema(
+    /// `POST /v1/moderations` and `POST /v1/classifications`: a ``ClassificationRequest``.
+    public static let classification = ObjectSchema(
         name: "ClassificationRequest", allowed: ClassificationRequest.CodingKeys.allCases.map(\.rawValue),
         types: ["model": .string, "input": stringOrList, "metadata": .nullable(.dictionary)],
         required: ["model", "input"])
 
-    static let chatModeration = ObjectSchema(
+    /// `POST /v1/chat/moderations`: a ``ChatModerationRequest``.
+    public static let chatModeration = ObjectSchema(
         name: "ChatModerationRequest", allowed: ChatModerationRequest.CodingKeys.allCases.map(\.rawValue),
         types: [
             "model": .string,
@@ -85,7 +92,8 @@ enum RequestSchemas {
         ],
         required: ["model", "input"])
 
-    static let chatClassification = ObjectSchema(
+    /// `POST /v1/chat/classifications`: a ``ChatClassificationRequest``.
+    public static let chatClassification = ObjectSchema(
         name: "ChatClassificationRequest", allowed: ChatClassificationRequest.CodingKeys.allCases.map(\.rawValue),
         types: [
             "model": .string,

@@ -1,5 +1,3 @@
-import MistralKit
-
 /// The expected shape of one JSON value in a request body: the subset of Pydantic's types that
 /// Mistral's request schemas use, enough to report the same errors at the same locations.
 indirect enum FieldSchema: Sendable {
@@ -61,9 +59,13 @@ struct NumericBounds: Sendable {
     }
 }
 
-/// A model: its members in declaration order (the order errors are reported in), which of them
-/// are required, and the name Pydantic uses in `model_type` errors.
-struct ObjectSchema: Sendable {
+/// The schema of one request body (or of an object inside one): its members in declaration order
+/// (the order errors are reported in), which of them are required, and the name Pydantic uses in
+/// `model_type` errors.
+///
+/// Take one from ``RequestSchemas`` and hand it to ``RequestValidator/decode(_:from:schema:)``;
+/// its contents stay internal, so the schemas can follow Mistral's without breaking callers.
+public struct ObjectSchema: Sendable {
     var name: String
     var members: [(name: String, schema: FieldSchema)]
     var required: Set<String>

@@ -1,19 +1,28 @@
-import MistralKit
-
 /// One problem found in a request body, in the shape FastAPI and Pydantic report it
-/// (`{"type", "loc", "msg", "input", "ctx"}`), which is what Mistral's 422 answers carry and what
-/// the official SDKs parse into `HTTPValidationError`.
-struct FieldIssue: Sendable, Hashable {
+/// (`{"type", "loc", "msg", "input", "ctx"}`).
+///
+/// This is what Mistral's 422 answers carry and what the official SDKs parse into
+/// `HTTPValidationError`; ``RequestValidator`` produces these and ``RequestValidationError``
+/// renders them. A client reading such an answer sees each one as a ``ValidationIssue``.
+public struct FieldIssue: Sendable, Hashable {
     /// Where: `"body"`, then member names and array indexes (and, for tagged unions, the tag).
-    var location: [JSONValue]
+    public internal(set) var location: [JSONValue]
     /// Pydantic's error type, e.g. `extra_forbidden`, `missing`, `float_parsing`.
-    var type: String
+    public internal(set) var type: String
     /// Pydantic's message for that type.
-    var message: String
+    public internal(set) var message: String
     /// The offending value (for `missing`, the object the member is missing from).
-    var input: JSONValue
+    public internal(set) var input: JSONValue
     /// Extra facts, e.g. `{"ge": 0}` for a range error.
-    var context: [String: JSONValue]?
+    public internal(set) var context: [String: JSONValue]?
+
+    init(location: [JSONValue], type: String, message: String, input: JSONValue, context: [String: JSONValue]? = nil) {
+        self.location = location
+        self.type = type
+        self.message = message
+        self.input = input
+        self.context = context
+    }
 
     /// The FastAPI `detail` item.
     var json: JSONValue {
@@ -41,4 +50,12 @@ struct FieldIssue: Sendable, Hashable {
 
     /// FastAPI's answer to an empty body where one is required.
     static let bodyMissing = FieldIssue(location: ["body"], type: "missing", message: "Field required", input: .null)
+}
+
+extension FieldIssue: CustomStringConvertible {
+    /// `body.temperature: Input should be less than or equal to 1.5 (less_than_equal)`, for logs.
+    public var description: String {
+        let path = location.map { $0.stringValue ?? $0.jsonString }.joined(separator: ".")
+        return "\(path): \(message) (\(type))"
+    }
 }
