@@ -73,7 +73,7 @@ public final class MistralEmulator: Service, Sendable {
         let middleware = EmulatorMiddleware(
             acceptedAPIKeys: configuration.acceptedAPIKeys, maxRequestBodyBytes: configuration.maxRequestBodyBytes,
             requestLog: requestLog, faults: faults, limiter: limiter, logger: configuration.logger)
-        let api = EmulatedAPI(configuration: configuration, catalog: catalog, limiter: limiter, faults: faults)
+        let api = EmulatedAPI(configuration: configuration, catalog: catalog, limiter: limiter, faults: faults, requestLog: requestLog)
         let logger = configuration.logger
         return Application(
             router: EmulatorRouter.make(api: api, middleware: middleware),

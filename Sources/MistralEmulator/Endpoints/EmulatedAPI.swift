@@ -12,8 +12,10 @@ struct EmulatedAPI: Sendable {
     let generator: CompletionGenerator
     let renderer: ReplyRenderer
     let scorer = ModerationScorer()
+    let requestLog: RequestLog
 
-    init(configuration: EmulatorConfiguration, catalog: ModelCatalog, limiter: RateLimiter, faults: FaultInjector) {
+    init(configuration: EmulatorConfiguration, catalog: ModelCatalog, limiter: RateLimiter, faults: FaultInjector, requestLog: RequestLog) {
+        self.requestLog = requestLog
         validationErrorStyle = configuration.validationErrorStyle
         self.catalog = catalog
         self.limiter = limiter
@@ -52,6 +54,10 @@ struct EmulatedAPI: Sendable {
     func respond(_ reply: Reply, headers: [(String, String)], _ context: EmulatorRequestContext) async throws -> Response {
         var reply = reply
         reply.headers += headers
-        return try await renderer.response(for: reply, fault: context.fault, channel: context.channel)
+        let log = requestLog
+        let correlationID = context.correlationID
+        return try await renderer.response(for: reply, fault: context.fault, channel: context.channel) { chunks, outcome in
+            log.recordStreamEnd(RequestLog.StreamEnd(correlationID: correlationID, chunksSent: chunks, outcome: outcome))
+        }
     }
 }

@@ -73,37 +73,56 @@ struct FaultInjector: Sendable {
 
     /// `data: <json>\n\n` per event, then `data: [DONE]\n\n`, paced by `latency`, with the
     /// request's after-the-headers fault.
-    func eventBody(_ events: [String], fault: EmulatorFault?, channel: any Channel, latency: EmulatorLatency) -> ResponseBody {
+    func eventBody(
+        _ events: [String], fault: EmulatorFault?, channel: any Channel, latency: EmulatorLatency,
+        onEnd: @escaping @Sendable (_ chunksSent: Int, _ outcome: String) -> Void = { _, _ in }
+    ) -> ResponseBody {
         let maximumHang = maximumHang
         let action = fault?.action
         return ResponseBody { writer in
-            for (position, event) in events.enumerated() {
-                try await latency.pause(position == 0 ? latency.timeToFirstToken : latency.perToken)
-                switch action {
-                case .cutStream(let count)? where position == count:
-                    try await writer.finish(nil)
-                    return
-                case .stallStream(let count)? where position == count:
-                    await ConnectionHang.wait(on: channel, upTo: maximumHang)
-                    throw InjectedConnectionReset()
-                case .resetAfterHeaders? where position == 1:
-                    throw InjectedConnectionReset()
-                case .malformedJSON? where position == 1:
-                    try await writer.write(ByteBuffer(string: "data: \(event.prefix(event.count / 2))\n\n"))
-                    try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
-                    try await writer.finish(nil)
-                    return
-                default:
-                    try await writer.write(ByteBuffer(string: "data: \(event)\n\n"))
+            var sent = 0
+            do {
+                for (position, event) in events.enumerated() {
+                    try await latency.pause(position == 0 ? latency.timeToFirstToken : latency.perToken)
+                    switch action {
+                    case .cutStream(let count)? where position == count:
+                        onEnd(sent, "cut")
+                        try await writer.finish(nil)
+                        return
+                    case .stallStream(let count)? where position == count:
+                        await ConnectionHang.wait(on: channel, upTo: maximumHang)
+                        onEnd(sent, "stalled")
+                        throw InjectedConnectionReset()
+                    case .resetAfterHeaders? where position == 1:
+                        onEnd(sent, "reset")
+                        throw InjectedConnectionReset()
+                    case .malformedJSON? where position == 1:
+                        try await writer.write(ByteBuffer(string: "data: \(event.prefix(event.count / 2))\n\n"))
+                        try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                        onEnd(sent, "malformed")
+                        try await writer.finish(nil)
+                        return
+                    default:
+                        try await writer.write(ByteBuffer(string: "data: \(event)\n\n"))
+                        sent += 1
+                    }
                 }
-            }
-            if case .cutStream? = action {
-                // Asked to cut after at least as many chunks as there are: drop only [DONE].
+                if case .cutStream? = action {
+                    // Asked to cut after at least as many chunks as there are: drop only [DONE].
+                    onEnd(sent, "cut")
+                    try await writer.finish(nil)
+                    return
+                }
+                try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                onEnd(sent, "completed")
                 try await writer.finish(nil)
-                return
+            } catch let error as InjectedConnectionReset {
+                throw error
+            } catch {
+                // A write failed or the pause was cancelled: the client went away.
+                onEnd(sent, "client gone")
+                throw error
             }
-            try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
-            try await writer.finish(nil)
         }
     }
 

@@ -9,7 +9,10 @@ struct ReplyRenderer: Sendable {
     let latency: EmulatorLatency
     let faults: FaultInjector
 
-    func response(for reply: Reply, fault: EmulatorFault?, channel: any Channel) async throws -> Response {
+    func response(
+        for reply: Reply, fault: EmulatorFault?, channel: any Channel,
+        onStreamEnd: @escaping @Sendable (_ chunksSent: Int, _ outcome: String) -> Void = { _, _ in }
+    ) async throws -> Response {
         var headers = HTTPFields()
         for (name, value) in reply.headers {
             if let field = HTTPField.Name(name) { headers[field] = value }
@@ -22,7 +25,7 @@ struct ReplyRenderer: Sendable {
         case .events(let events):
             headers[.contentType] = "text/event-stream"
             headers[.cacheControl] = "no-cache"
-            return Response(status: .ok, headers: headers, body: faults.eventBody(events, fault: fault, channel: channel, latency: latency))
+            return Response(status: .ok, headers: headers, body: faults.eventBody(events, fault: fault, channel: channel, latency: latency, onEnd: onStreamEnd))
         }
     }
 }

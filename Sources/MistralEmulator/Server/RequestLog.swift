@@ -6,9 +6,25 @@ import Synchronization
 /// request that was refused or never answered is still listed.
 public final class RequestLog: Sendable {
     private let entries: Mutex<[RecordedRequest]>
+    private let ends = Mutex<[StreamEnd]>([])
+
+    /// How a streamed answer ended, by the request's correlation id.
+    public struct StreamEnd: Sendable, Hashable {
+        public var correlationID: String
+        /// Chunks written before it ended (`[DONE]` not counted).
+        public var chunksSent: Int
+        /// `completed`, `client gone` (a write failed: the client disconnected or cancelled),
+        /// or the fault that ended it (`cut`, `stalled`, `reset`, `malformed`).
+        public var outcome: String
+    }
 
     /// An empty log.
     public init() { entries = Mutex([]) }
+
+    /// The streams that ended so far, in the order they ended.
+    public var streamEnds: [StreamEnd] { ends.withLock { $0 } }
+
+    func recordStreamEnd(_ end: StreamEnd) { ends.withLock { $0.append(end) } }
 
     /// A snapshot of the requests so far.
     public var requests: [RecordedRequest] { entries.withLock { $0 } }

@@ -27,6 +27,8 @@ struct CallInfo: Sendable {
     var upstream: ResolvedUpstream
     /// Which fallback route this is, when the client has fallbacks.
     var answeredBy: AnsweredBy?
+    /// Hears the call's usage record when it ends (relayed calls: the gateway's ledger row).
+    var recorder: (@Sendable (UsageRecord) -> Void)?
 
     var tokenReservation: Int { promptEstimate + completionReserve }
 }

@@ -88,11 +88,12 @@ final class CallTracker: Sendable {
         let outcome = error.map { $0.kind.description } ?? "ok"
         if call.metered {
             metrics.usage(model: model, prompt: prompt, completion: completion, cached: cached, costUSD: cost)
-            usageLedger?.record(
-                UsageRecord(
-                    endpoint: call.operation, model: model, provider: upstream.name, requestID: requestID,
-                    promptTokens: prompt, completionTokens: completion, cachedTokens: cached, costUSD: cost, estimated: estimated,
-                    outcome: outcome, tags: call.tags, latencyMilliseconds: duration.secondsValue * 1000, pricing: call.pricing))
+            let record = UsageRecord(
+                endpoint: call.operation, model: model, provider: upstream.name, requestID: requestID,
+                promptTokens: prompt, completionTokens: completion, cachedTokens: cached, costUSD: cost, estimated: estimated,
+                outcome: outcome, tags: call.tags, latencyMilliseconds: duration.secondsValue * 1000, pricing: call.pricing)
+            usageLedger?.record(record)
+            call.recorder?(record)
         }
         metrics.request(operation: call.operation, model: call.model, outcome: outcome, duration: duration)
         if let error { metrics.error(operation: call.operation, kind: error.kind) }

@@ -29,6 +29,11 @@ extension MistralClient {
         public var jitter: JitterSource = .system
         /// Requests-per-second and tokens-per-minute limits kept on the client's side; `nil`: none.
         public var rateLimiter: RateLimiter? = nil
+        /// Shares ``RateLimiter`` slots fairly between the lanes calls are made in (a gateway's
+        /// keys), interactive first, refusing at once a call that would wait too long. It holds
+        /// calls to the client's own upstream (fallback providers have their own limits); when
+        /// set, its limiter is the one used and ``rateLimiter`` is ignored. `nil`: arrival order.
+        public var fairQueue: FairQueue? = nil
         /// The most calls in flight at once; `nil`: no limit.
         public var concurrencyLimiter: ConcurrencyLimiter? = nil
         /// Circuit breakers per upstream and model; on by default, `nil` turns them off.
@@ -79,6 +84,9 @@ extension MistralClient {
             self.logger = logger
             self.maxResponseBytes = maxResponseBytes
         }
+
+        /// The limiter calls wait for: the fair queue's, else ``rateLimiter``.
+        var upstreamLimiter: RateLimiter? { fairQueue?.limiter ?? rateLimiter }
 
         /// Reads `MISTRAL_API_KEY`, and `MISTRAL_BASE_URL` or `MISTRAL_SERVER` (global, eu, us),
         /// from `environment`. The process environment is read only when you pass it.

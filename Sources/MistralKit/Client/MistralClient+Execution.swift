@@ -75,7 +75,12 @@ extension MistralClient {
                     try await limiter.acquire()
                     holdings.slot = ConcurrencySlot(limiter)
                 }
-                if let limiter = configuration.rateLimiter {
+                if upstream.isPrimary, let queue = configuration.fairQueue {
+                    let remaining = deadline.map { $0 - ContinuousClock.now - responseTimes.reserve }
+                    let permit = try await queue.acquire(tokens: call.tokenReservation, deadline: remaining.map { max(.zero, $0) })
+                    holdings.permit = permit
+                    metrics.limiterWait(operation: call.operation, permit.waited)
+                } else if let limiter = configuration.rateLimiter {
                     // Leave the call time to be answered: a start just before the deadline wastes a slot.
                     let remaining = deadline.map { $0 - ContinuousClock.now - responseTimes.reserve }
                     let permit = try await limiter.acquire(tokens: call.tokenReservation, maxWait: remaining.map { max(.zero, $0) })
@@ -97,7 +102,7 @@ extension MistralClient {
                 let requestID = Self.requestID(response.headers)
                 if admittedByBreaker { configuration.circuitBreakers?.record(upstream: upstream.baseURL, model: call.model, outcome: .success) }
                 configuration.retryBudget?.deposit()
-                configuration.rateLimiter?.observe(RateLimitHeaders(headers: response.headers))
+                configuration.upstreamLimiter?.observe(RateLimitHeaders(headers: response.headers))
                 for hook in configuration.hooks { await hook.afterResponse(status: response.status, headers: response.headers, context: context) }
                 let tracker = CallTracker(
                     call: call, configuration: configuration, metrics: metrics,
@@ -116,8 +121,8 @@ extension MistralClient {
                 }
                 if mapped.kind == .rateLimited || mapped.kind == .quotaExhausted {
                     metrics.rateLimited(operation: call.operation, model: call.model)
-                    configuration.rateLimiter?.observeRateLimited(retryAfter: mapped.retryAfter)
-                    configuration.rateLimiter?.observe(mapped.rateLimit)
+                    configuration.upstreamLimiter?.observeRateLimited(retryAfter: mapped.retryAfter)
+                    configuration.upstreamLimiter?.observe(mapped.rateLimit)
                 }
                 for hook in configuration.hooks { await hook.onError(mapped, context: context) }
                 if mapped.kind == .cancelled || Task.isCancelled { throw fail(mapped) }

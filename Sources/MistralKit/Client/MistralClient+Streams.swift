@@ -9,15 +9,18 @@ extension MistralClient {
     /// per choice, with its finish reasons and usage, and a warning is logged. Any other body
     /// that is not an event stream fails with `.undecodableResponse`.
     func openStream(_ prepared: PreparedCall) async throws -> ChatCompletionStream {
-        let call = prepared.call
-        let admitted = try await execute(call, body: prepared.body)
+        let admitted = try await execute(prepared.call, body: prepared.body)
+        return ChatCompletionStream(
+            body: try await eventStreamBody(admitted, call: prepared.call), requestID: admitted.requestID, logger: configuration.logger,
+            tracker: admitted.tracker, answeredBy: prepared.call.answeredBy)
+    }
+
+    /// The event stream of an admitted streamed call: its body, or the events standing for a
+    /// whole JSON completion; anything else is recorded by the tracker and thrown.
+    func eventStreamBody(_ admitted: Admitted, call: CallInfo) async throws -> ResponseBody {
         let response = admitted.response
         let contentType = response.headers.first(name: "content-type")?.lowercased() ?? ""
-        if contentType.contains("text/event-stream") {
-            return ChatCompletionStream(
-                body: response.body, requestID: admitted.requestID, logger: configuration.logger, tracker: admitted.tracker,
-                answeredBy: call.answeredBy)
-        }
+        if contentType.contains("text/event-stream") { return response.body }
         let bytes = try await collectBody(admitted)
         if contentType.contains("json"), let whole = try? Self.decode(ChatCompletionResponse.self, from: bytes, dialect: call.upstream.dialect),
             !whole.choices.isEmpty
@@ -26,9 +29,7 @@ extension MistralClient {
                 "a stream request was answered with one JSON completion; delivered as a stream of one chunk",
                 metadata: ["request-id": "\(admitted.requestID ?? "-")", "model": "\(call.model ?? "-")"])
             let events = try JSONCoding.encodeBytes(ChatCompletionChunk(whole: whole)) + Array("\n\ndata: [DONE]\n\n".utf8)
-            return ChatCompletionStream(
-                body: ResponseBody(bytes: Array("data: ".utf8) + events), requestID: admitted.requestID, logger: configuration.logger,
-                tracker: admitted.tracker, answeredBy: call.answeredBy)
+            return ResponseBody(bytes: Array("data: ".utf8) + events)
         }
         let error = MistralError(
             kind: .undecodableResponse,

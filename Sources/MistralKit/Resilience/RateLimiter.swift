@@ -140,10 +140,33 @@ public final class RateLimiter: Sendable {
         var nextRequest: Duration
     }
 
-    private func reserve(_ state: inout State, tokens: Int, now: Duration, maxWait: Duration?) throws -> Reservation {
+    /// Takes a permit for a call with `tokens` tokens that must start now, without waiting: a
+    /// quota check (a gateway's per-key limits) rather than a pacer.
+    /// - Throws: `.rateLimitWait` (reserving nothing), whose `retryAfter` says when it could start.
+    public func acquireNow(tokens: Int) throws -> Permit {
+        let now = timeline.now()
+        let reservation = try state.withLock { state in try reserve(&state, tokens: tokens, now: now, maxWait: .zero) }
+        return Permit(limiter: self, reservedTokens: reservation.tokens, waited: .zero)
+    }
+
+    /// How long a call with `tokens` tokens arriving now would wait, and the interval between two
+    /// requests at the limit (`nil` without a request limit). Reserves nothing.
+    func schedule(tokens: Int) -> (wait: Duration, interval: Duration?) {
+        let now = timeline.now()
+        return state.withLock { state in
+            var copy = state
+            let start = plannedStart(&copy, tokens: tokens, now: now).start
+            return (max(.zero, start - now), Self.interval(state.limits, headroom: headroom))
+        }
+    }
+
+    private static func interval(_ limits: RateLimits, headroom: Double) -> Duration? {
+        limits.requestsPerSecond.map { .seconds(double: 1 / ($0 * headroom)) }
+    }
+
+    private func plannedStart(_ state: inout State, tokens: Int, now: Duration) -> (start: Duration, charged: Int, tokenLevel: Double) {
         var start = max(now, state.pausedUntil)
-        let interval: Duration? = state.limits.requestsPerSecond.map { .seconds(double: 1 / ($0 * headroom)) }
-        if let interval {
+        if let interval = Self.interval(state.limits, headroom: headroom) {
             let tolerance = interval * (state.limits.requestBurst - 1)
             start = max(start, state.nextRequest - tolerance)
         }
@@ -158,6 +181,12 @@ public final class RateLimiter: Sendable {
                 start = max(start, now + .seconds(double: -tokenLevel / (capacity / 60)))
             }
         }
+        return (start, charged, tokenLevel)
+    }
+
+    private func reserve(_ state: inout State, tokens: Int, now: Duration, maxWait: Duration?) throws -> Reservation {
+        let (start, charged, tokenLevel) = plannedStart(&state, tokens: tokens, now: now)
+        let interval = Self.interval(state.limits, headroom: headroom)
         if let maxWait, start - now > maxWait {
             throw MistralError(
                 kind: .rateLimitWait,

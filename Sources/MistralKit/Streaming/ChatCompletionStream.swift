@@ -200,16 +200,9 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
                 finished = true
                 throw undecodable(event, error)
             }
-            if event.event == "error" || Self.isErrorBody(json) {
+            if event.event == "error" || StreamFailure.isErrorBody(json) {
                 finished = true
-                let bytes = Array(event.data.utf8)
-                var error = ErrorResponse.error(status: 200, headers: [:], body: bytes)
-                error.kind = .streamError
-                error.status = nil
-                error.requestID = error.requestID ?? requestID
-                error.partial = accumulator.response
-                error.bodySnippet = ErrorResponse.snippet(bytes)
-                throw error
+                throw StreamFailure.serverError(data: Array(event.data.utf8), requestID: requestID, partial: accumulator.response)
             }
             let chunk: ChatCompletionChunk
             do {
@@ -222,24 +215,12 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
             return chunk
         }
 
-        private static func isErrorBody(_ json: JSONValue) -> Bool {
-            json["object"]?.stringValue == "error" || json["error"] != nil || json["detail"] != nil
-        }
-
         private func undecodable(_ event: ServerSentEvent, _ error: any Error) -> MistralError {
-            MistralError(
-                kind: .undecodableResponse,
-                message: "A stream event is not a valid completion chunk: \(MistralClient.summary(of: error))",
-                requestID: requestID, bodySnippet: ErrorResponse.snippet(Array(event.data.utf8)), partial: accumulator.response,
-                underlying: error)
+            StreamFailure.undecodable(data: Array(event.data.utf8), error: error, requestID: requestID, partial: accumulator.response)
         }
 
         private func checkFinishReasons() throws {
-            if accumulator.finishedWithError {
-                throw MistralError(
-                    kind: .streamError, message: "The model stopped with finish_reason \"error\".", requestID: requestID,
-                    partial: accumulator.response)
-            }
+            if accumulator.finishedWithError { throw StreamFailure.finishedWithError(requestID: requestID, partial: accumulator.response) }
         }
 
         private func endOfBody(cutInsideEvent: Bool) throws -> ChatCompletionChunk? {
@@ -251,23 +232,12 @@ public struct ChatCompletionStream: AsyncSequence, Sendable {
         }
 
         private func truncated(by reason: String) -> MistralError {
-            let received = accumulator.chunkCount
-            logger.debug("stream truncated", metadata: ["request-id": "\(requestID ?? "-")", "chunks": "\(received)"])
-            return MistralError(
-                kind: .truncatedStream,
-                message: "The stream was cut after \(received) chunk\(received == 1 ? "" : "s"): \(reason).",
-                requestID: requestID, partial: accumulator.response)
+            logger.debug("stream truncated", metadata: ["request-id": "\(requestID ?? "-")", "chunks": "\(accumulator.chunkCount)"])
+            return StreamFailure.truncated(reason, chunks: accumulator.chunkCount, requestID: requestID, partial: accumulator.response)
         }
 
         private func cut(by error: any Error) -> MistralError {
-            var mapped = MistralError(normalizing: error)
-            if mapped.kind == .connection {
-                mapped.kind = .truncatedStream
-                mapped.message = "The stream was cut after \(accumulator.chunkCount) chunks: \(mapped.message)"
-            }
-            mapped.requestID = mapped.requestID ?? requestID
-            mapped.partial = accumulator.response
-            return mapped
+            StreamFailure.cut(by: error, chunks: accumulator.chunkCount, requestID: requestID, partial: accumulator.response)
         }
     }
 }

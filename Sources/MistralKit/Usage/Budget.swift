@@ -92,8 +92,9 @@ public final class Budget: Sendable {
         }
     }
 
-    /// A call's hold on the budget; ends with ``commit(actualUSD:)`` (or ``release()``).
-    final class Reservation: Sendable {
+    /// A call's hold on the budget; ends with ``commit(actualUSD:)`` (or ``release()``). One
+    /// dropped without either is released.
+    public final class Reservation: Sendable {
         let budget: Budget
         let amount: Double
         let periodKey: String
@@ -105,19 +106,22 @@ public final class Budget: Sendable {
             self.periodKey = periodKey
         }
 
-        func commit(actualUSD: Double) {
+        /// Replaces the reservation with the call's real cost; later calls are ignored.
+        public func commit(actualUSD: Double) {
             guard !done.exchange(true, ordering: .acquiringAndReleasing) else { return }
             budget.settle(self, actual: actualUSD)
         }
 
-        func release() { commit(actualUSD: 0) }
+        /// Gives the reservation back (the call cost nothing).
+        public func release() { commit(actualUSD: 0) }
 
         deinit { release() }
     }
 
     /// Reserves `estimateUSD` for a call tagged `tags`; `nil` when the budget does not apply.
-    /// Throws `.budgetExceeded` when the reservation would cross the hard limit.
-    func reserve(estimateUSD: Double, tags: [String: String]) throws -> Reservation? {
+    /// Throws `.budgetExceeded` when the reservation would cross the hard limit. Clients
+    /// reserve for each call themselves; a gateway holding one budget per key calls this.
+    public func reserve(estimateUSD: Double, tags: [String: String]) throws -> Reservation? {
         guard Self.matches(scope, tags) else { return nil }
         let key = Self.periodKey(period, now())
         let refusal = state.withLock { state -> Status? in
