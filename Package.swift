@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "MistralChat", targets: ["MistralChat"]),
         .library(name: "MistralStore", targets: ["MistralStore"]),
         .library(name: "MistralGatewayCore", targets: ["MistralGatewayCore"]),
+        .library(name: "MistralGateway", targets: ["MistralGateway"]),
         .executable(name: "mistral", targets: ["mistral"]),
         .executable(name: "mistral-bench", targets: ["MistralBenchmarks"]),
         .executable(name: "mistral-tokenizer-bench", targets: ["MistralTokenizerBenchmarks"]),
@@ -29,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // `swift package generate-documentation`: the DocC catalogs in Sources/<Module>/<Module>.docc.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.5.0"),
     ],
@@ -74,6 +76,21 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The server (`mistral serve`): the Mistral API in front of an upstream, with keys, limits,
+        // budgets, a fair queue, a ledger and metrics. A thin HTTP face over MistralKit.
+        .target(
+            name: "MistralGateway",
+            dependencies: [
+                "MistralKit", "MistralGatewayCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // An offline stand-in for the Mistral service, reusing MistralKit's wire models.
@@ -168,6 +185,13 @@ let package = Package(
         .testTarget(
             name: "MistralEmulatorTests",
             dependencies: ["MistralEmulator", "MistralKit", "MistralTestSupport"]
+        ),
+        .testTarget(
+            name: "MistralGatewayTests",
+            dependencies: [
+                "MistralGateway", "MistralGatewayCore", "MistralKit", "MistralEmulator", "MistralTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "MistralCLITests",

@@ -1,0 +1,143 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import MistralGatewayCore
+import MistralKit
+import NIOCore
+import Prometheus
+import ServiceLifecycle
+
+/// A self-hosted server that speaks the Mistral API in front of an upstream (Mistral, or any
+/// compatible server): per-key authentication, limits and budgets, one fair queue that keeps
+/// the upstream under its rate limits for every caller together, fallbacks, a ledger row per
+/// request and Prometheus metrics.
+///
+/// Run it as a `Service` (``run()``): on graceful shutdown it stops accepting, lets the
+/// requests in flight finish, then writes every pending ledger row before returning.
+///
+/// ```swift
+/// let gateway = Gateway(configuration: .init(upstream: .init(apiKey: key)), store: store)
+/// try await ServiceGroup(services: [gateway], gracefulShutdownSignals: [.sigterm], logger: logger).run()
+/// ```
+public final class Gateway: Service {
+    public let configuration: GatewayConfiguration
+    /// The queue in front of the upstream (its depth by key is in the metrics).
+    public let queue: FairQueue
+    /// Where this gateway's metrics are (served at `/metrics`).
+    public let registry: PrometheusCollectorRegistry
+    let store: any GatewayStore
+    let client: MistralClient
+    let keys: KeyRing
+    let ledger: LedgerWriter
+    let handler: RelayHandler
+    private let onListening: @Sendable (Int) async -> Void
+
+    /// A gateway serving `store`'s keys and writing its ledger there.
+    /// - Parameters:
+    ///   - registry: where metrics go; a new registry by default (the process-wide metrics
+    ///     system is left alone).
+    ///   - onListening: called with the bound port once the server listens.
+    public init(
+        configuration: GatewayConfiguration, store: any GatewayStore, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.registry = registry
+        self.onListening = onListening
+        let factory = PrometheusMetricsFactory(registry: registry)
+        var upstream = configuration.upstream
+        queue = FairQueue(
+            limiter: RateLimiter(
+                limits: configuration.upstreamLimits,
+                adaptive: configuration.upstreamLimits.requestsPerSecond == nil || configuration.upstreamLimits.tokensPerMinute == nil),
+            defaultMaxWait: configuration.maxQueueWait)
+        upstream.fairQueue = queue
+        upstream.rateLimiter = nil
+        upstream.budget = nil
+        upstream.usageLedger = nil
+        upstream.metricsFactory = factory
+        upstream.logger = configuration.logger
+        client = MistralClient(configuration: upstream)
+        keys = KeyRing(store: store, interval: configuration.keyRefreshInterval, logger: configuration.logger)
+        ledger = LedgerWriter(store: store, interval: configuration.ledgerFlushInterval, logger: configuration.logger)
+        handler = RelayHandler(
+            client: client, keys: keys, gates: KeyGates(ledger: store, logger: configuration.logger), ledger: ledger,
+            metrics: GatewayMetrics(factory: factory), decoding: RequestDecoding(aliases: configuration.aliases),
+            configuration: configuration)
+    }
+
+    /// Serves until graceful shutdown, then drains and flushes the ledger.
+    /// Throws when the keys cannot be loaded or the address cannot be bound.
+    public func run() async throws {
+        try await keys.load()
+        let application = makeApplication()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.keys.run() }
+            group.addTask { await self.ledger.flushPeriodically() }
+            defer { group.cancelAll() }
+            do {
+                try await application.run()
+            } catch {
+                group.cancelAll()
+                await ledger.flush()
+                try? await client.shutdown()
+                throw error
+            }
+            group.cancelAll()
+            await ledger.flush()
+            try? await client.shutdown()
+        }
+    }
+
+    func makeApplication() -> some ApplicationProtocol {
+        let router = Router(context: GatewayRequestContext.self)
+        let handler = handler
+        for endpoint in GatewayEndpoint.allCases {
+            router.post(RouterPath(endpoint.path)) { request, context in await handler.handle(endpoint, request, channel: context.channel) }
+        }
+        router.get("/v1/models") { request, _ in await handler.models(request, id: nil) }
+        router.get("/v1/models/{id}") { request, context in await handler.models(request, id: context.parameters.get("id")) }
+        router.get("/health") { _, _ in Self.plain(#"{"status":"ok"}"#) }
+        router.get("/ready") { [self] _, _ in await readiness() }
+        router.get("/metrics") { [registry, queue] _, _ in
+            GatewayMetrics(factory: PrometheusMetricsFactory(registry: registry)).queueDepth(queue.waiting.values.reduce(0, +))
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+        let logger = configuration.logger
+        let host = configuration.host
+        let port = configuration.port
+        let onListening = onListening
+        return Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? port
+                logger.info("gateway listening", metadata: ["host": "\(host)", "port": "\(bound)"])
+                await onListening(bound)
+            },
+            logger: logger)
+    }
+
+    /// `/ready`: 200 when the database answers and the upstream lists its models, else 503
+    /// naming what is not ready.
+    func readiness() async -> Response {
+        var problems: [String] = []
+        do { _ = try await store.key(id: "readiness-probe") } catch { problems.append("database: \(error)") }
+        do { _ = try await client.relay(.listModels) } catch { problems.append("upstream: \(MistralError(normalizing: error).message)") }
+        let body: JSONValue = problems.isEmpty ? ["status": "ready"] : ["status": "not ready", "problems": .array(problems.map { .string($0) })]
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        let bytes = (try? Array(JSONCoding.encode(body))) ?? []
+        return Response(status: problems.isEmpty ? .ok : .serviceUnavailable, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    private static func plain(_ json: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: json)))
+    }
+}

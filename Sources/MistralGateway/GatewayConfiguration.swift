@@ -1,0 +1,52 @@
+import Foundation
+import Logging
+import MistralKit
+
+/// How a gateway serves: where it listens, the upstream it relays to and that upstream's
+/// limits, its routes, and how it keeps its ledger. Defaults suit one instance in front of
+/// Mistral's API.
+public struct GatewayConfiguration: Sendable {
+    public var host: String
+    /// `0` picks a free port (tests, benchmarks); the bound port is reported on start.
+    public var port: Int
+    /// The upstream client: server, key, timeouts, retries, fallbacks, prices. Its
+    /// `fairQueue`, `budget` and `usageLedger` are the gateway's to set and are replaced.
+    public var upstream: MistralClient.Configuration
+    /// The upstream's own limits, kept for every caller together so the upstream never answers
+    /// 429; `nil` members are learned from its `x-ratelimit-*` headers.
+    public var upstreamLimits: RateLimits
+    /// The longest a request waits for its turn at the upstream before it is refused with 429
+    /// and an honest `Retry-After` (a request's own `x-mistralkit-max-wait-ms` may ask for less).
+    public var maxQueueWait: Duration
+    /// Model names callers may use for others: `"support": "mistral-small-latest"`.
+    public var aliases: [String: String]
+    /// The largest request body accepted (larger ones get 413).
+    public var maxBodyBytes: Int
+    /// How often buffered ledger rows are written (and the most a crash can lose).
+    public var ledgerFlushInterval: Duration
+    /// How often keys changed elsewhere (the CLI, another instance) are picked up.
+    public var keyRefreshInterval: Duration
+    /// Completion tokens reserved against a budget for a request without `max_tokens` when
+    /// the model's context window is unknown.
+    public var assumedCompletionTokens: Int
+    public var logger: Logger
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, upstream: MistralClient.Configuration,
+        upstreamLimits: RateLimits = RateLimits(), maxQueueWait: Duration = .seconds(1), aliases: [String: String] = [:],
+        maxBodyBytes: Int = 16 << 20, ledgerFlushInterval: Duration = .milliseconds(500), keyRefreshInterval: Duration = .seconds(1),
+        assumedCompletionTokens: Int = 4096, logger: Logger = Logger(label: "MistralGateway")
+    ) {
+        self.host = host
+        self.port = port
+        self.upstream = upstream
+        self.upstreamLimits = upstreamLimits
+        self.maxQueueWait = maxQueueWait
+        self.aliases = aliases
+        self.maxBodyBytes = maxBodyBytes
+        self.ledgerFlushInterval = ledgerFlushInterval
+        self.keyRefreshInterval = keyRefreshInterval
+        self.assumedCompletionTokens = assumedCompletionTokens
+        self.logger = logger
+    }
+}
