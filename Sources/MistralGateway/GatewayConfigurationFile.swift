@@ -1,0 +1,136 @@
+import Foundation
+import MistralKit
+
+/// The gateway's configuration file (JSON): everything ``GatewayConfiguration`` holds that is
+/// not a secret. `mistral serve --config FILE` reads it; environment variables override it and
+/// flags override both.
+///
+/// ```json
+/// {
+///   "host": "0.0.0.0", "port": 8080,
+///   "upstream": { "base_url": "https://api.mistral.ai", "requests_per_second": 20, "tokens_per_minute": 2000000,
+///                 "max_queue_wait_ms": 1000, "retries": 2, "timeout_s": 300 },
+///   "aliases": { "support": "mistral-small-latest" },
+///   "fallbacks": [ { "model": "mistral-small-latest" },
+///                  { "model": "smollm2", "provider": { "name": "local", "base_url": "http://127.0.0.1:8081/v1" } } ],
+///   "max_body_bytes": 16777216, "ledger_flush_ms": 500, "key_refresh_ms": 1000
+/// }
+/// ```
+/// The upstream key never appears in the file: it comes from `MISTRAL_API_KEY`, `--api-key`, or
+/// the file named by `upstream.api_key_file`.
+public struct GatewayConfigurationFile: Sendable, Codable, Hashable {
+    public struct UpstreamSection: Sendable, Codable, Hashable {
+        public var baseURL: String?
+        /// A file whose first line is the upstream's API key (kept out of the configuration).
+        public var apiKeyFile: String?
+        public var requestsPerSecond: Double?
+        public var tokensPerMinute: Int?
+        public var maxQueueWaitMilliseconds: Int?
+        public var retries: Int?
+        public var timeoutSeconds: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case baseURL = "base_url"
+            case apiKeyFile = "api_key_file"
+            case requestsPerSecond = "requests_per_second"
+            case tokensPerMinute = "tokens_per_minute"
+            case maxQueueWaitMilliseconds = "max_queue_wait_ms"
+            case retries
+            case timeoutSeconds = "timeout_s"
+        }
+    }
+
+    public struct FallbackSection: Sendable, Codable, Hashable {
+        public struct Provider: Sendable, Codable, Hashable {
+            public var name: String
+            /// An OpenAI-compatible server's base URL (e.g. a llama.cpp server's `…/v1`).
+            public var baseURL: String
+            /// The environment variable holding its key, if it needs one.
+            public var apiKeyEnv: String?
+
+            enum CodingKeys: String, CodingKey {
+                case name
+                case baseURL = "base_url"
+                case apiKeyEnv = "api_key_env"
+            }
+        }
+
+        public var model: String
+        public var provider: Provider?
+    }
+
+    public var host: String?
+    public var port: Int?
+    public var upstream: UpstreamSection?
+    public var aliases: [String: String]?
+    public var fallbacks: [FallbackSection]?
+    public var maxBodyBytes: Int?
+    public var ledgerFlushMilliseconds: Int?
+    public var keyRefreshMilliseconds: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case host, port, upstream, aliases, fallbacks
+        case maxBodyBytes = "max_body_bytes"
+        case ledgerFlushMilliseconds = "ledger_flush_ms"
+        case keyRefreshMilliseconds = "key_refresh_ms"
+    }
+
+    public init() {}
+
+    /// Reads `path`. Throws a `.configuration` ``MistralError`` naming the file and the member
+    /// that is wrong.
+    public static func load(_ path: String) throws -> GatewayConfigurationFile {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw MistralError(kind: .configuration, message: "Cannot read the gateway configuration \(path): \(error.localizedDescription)")
+        }
+        do {
+            return try JSONDecoder().decode(GatewayConfigurationFile.self, from: data)
+        } catch {
+            throw MistralError(kind: .configuration, message: "The gateway configuration \(path) is not valid: \(error)")
+        }
+    }
+
+    /// `configuration` with this file's values applied, then the environment's
+    /// (`MISTRAL_GATEWAY_HOST`, `MISTRAL_GATEWAY_PORT`, `MISTRAL_GATEWAY_RPS`, `MISTRAL_GATEWAY_TPM`,
+    /// `MISTRAL_GATEWAY_MAX_QUEUE_WAIT_MS`). The upstream's base URL here applies only when
+    /// neither the environment nor a flag set one (the caller decides that order).
+    public func apply(to configuration: inout GatewayConfiguration, environment: [String: String]) throws {
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+        if let upstream {
+            if let rps = upstream.requestsPerSecond { configuration.upstreamLimits.requestsPerSecond = rps }
+            if let tpm = upstream.tokensPerMinute { configuration.upstreamLimits.tokensPerMinute = tpm }
+            if let wait = upstream.maxQueueWaitMilliseconds { configuration.maxQueueWait = .milliseconds(wait) }
+            if let retries = upstream.retries { configuration.upstream.retry.maxAttempts = retries + 1 }
+            if let timeout = upstream.timeoutSeconds { configuration.upstream.timeouts.readIdle = .milliseconds(Int(timeout * 1000)) }
+            if let file = upstream.apiKeyFile, configuration.upstream.apiKey?.isEmpty ?? true {
+                do {
+                    let text = try String(contentsOfFile: file, encoding: .utf8)
+                    configuration.upstream.apiKey = text.split(whereSeparator: \.isNewline).first.map(String.init)
+                } catch {
+                    throw MistralError(kind: .configuration, message: "Cannot read the upstream key file \(file).")
+                }
+            }
+        }
+        if let aliases { configuration.aliases.merge(aliases) { _, new in new } }
+        if let fallbacks {
+            configuration.upstream.fallbacks = fallbacks.map { fallback in
+                guard let provider = fallback.provider else { return .model(fallback.model) }
+                return .provider(
+                    .openAICompatible(name: provider.name, baseURL: provider.baseURL, apiKey: provider.apiKeyEnv.flatMap { environment[$0] }),
+                    model: fallback.model)
+            }
+        }
+        if let maxBodyBytes { configuration.maxBodyBytes = maxBodyBytes }
+        if let ledgerFlushMilliseconds { configuration.ledgerFlushInterval = .milliseconds(ledgerFlushMilliseconds) }
+        if let keyRefreshMilliseconds { configuration.keyRefreshInterval = .milliseconds(keyRefreshMilliseconds) }
+        if let host = environment["MISTRAL_GATEWAY_HOST"], !host.isEmpty { configuration.host = host }
+        if let port = environment["MISTRAL_GATEWAY_PORT"].flatMap(Int.init) { configuration.port = port }
+        if let rps = environment["MISTRAL_GATEWAY_RPS"].flatMap(Double.init) { configuration.upstreamLimits.requestsPerSecond = rps }
+        if let tpm = environment["MISTRAL_GATEWAY_TPM"].flatMap(Int.init) { configuration.upstreamLimits.tokensPerMinute = tpm }
+        if let wait = environment["MISTRAL_GATEWAY_MAX_QUEUE_WAIT_MS"].flatMap(Int.init) { configuration.maxQueueWait = .milliseconds(wait) }
+    }
+}
