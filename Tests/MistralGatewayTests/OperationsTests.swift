@@ -1,0 +1,67 @@
+import Foundation
+import MistralEmulator
+import MistralGatewayCore
+import MistralKit
+import MistralTestSupport
+import Testing
+
+/// What an operator sees: fallbacks recorded, health and readiness, metrics.
+struct OperationsTests {
+    static let chatBody = #"{"model":"mistral-small-latest","messages":[{"role":"user","content":"Where is my order?"}],"max_tokens":40}"#
+
+    @Test func aFallbackIsAnsweredRecordedAndAnnounced() async throws {
+        try await withEmulator { emulatorURL, emulator in
+            emulator.scheduleFaults([.status(503)])
+            let row = try await withGateway(upstream: emulatorURL, configure: { $0.upstream.fallbacks = [.model("mistral-large-latest")] }) { world in
+                let response = try await sendRaw("POST", world.baseURL + "/v1/chat/completions", body: Self.chatBody, apiKey: world.secret())
+                #expect(response.status == 200)
+                #expect(response.header("x-mistralkit-fallback") == "mistral/mistral-large-latest")
+                return try #require(await rows(world, count: 1).first)
+            }
+            #expect(row.fallback == "mistral/mistral-large-latest")
+            #expect(row.requestedModel == "mistral-small-latest")
+            #expect(row.model.hasPrefix("mistral-large"))
+            #expect(emulator.requestLog.requests(path: "/v1/chat/completions").count == 2)
+        }
+    }
+
+    @Test func anUpstreamErrorIsPassedOnAndSaysItCameFromTheUpstream() async throws {
+        try await withEmulator { emulatorURL, emulator in
+            emulator.scheduleFaults([.status(503)])
+            try await withGateway(upstream: emulatorURL) { world in
+                let response = try await sendRaw("POST", world.baseURL + "/v1/chat/completions", body: Self.chatBody, apiKey: world.secret())
+                #expect(response.status == 503)
+                #expect(response.header("x-mistralkit-error-source") == "upstream")
+                #expect(response.json?["object"] == "error")
+                let row = try #require(await rows(world, count: 1).first)
+                #expect(row.status == 503 && row.promptTokens == 0 && row.costUSD == 0)
+            }
+        }
+    }
+
+    @Test func healthReadinessAndMetrics() async throws {
+        try await withEmulator { emulatorURL, _ in
+            try await withGateway(upstream: emulatorURL) { world in
+                #expect(try await sendRaw("GET", world.baseURL + "/health", apiKey: nil).status == 200)
+                let ready = try await sendRaw("GET", world.baseURL + "/ready", apiKey: nil)
+                #expect(ready.status == 200, "\(ready.text)")
+                _ = try await sendRaw("POST", world.baseURL + "/v1/chat/completions", body: Self.chatBody, apiKey: world.secret())
+                let metrics = try await sendRaw("GET", world.baseURL + "/metrics", apiKey: nil)
+                #expect(metrics.status == 200)
+                let prefix = try #require(world.keys["app"]?.prefix)
+                #expect(metrics.text.contains("gateway_requests_total{"))
+                #expect(metrics.text.contains("key=\"\(prefix)\""))
+                #expect(metrics.text.contains("mistral_tokens_total"))
+                #expect(metrics.text.contains("gateway_queue_depth"))
+                // No secret ever appears in the metrics.
+                #expect(!metrics.text.contains(world.secret()))
+            }
+        }
+        // An upstream that does not answer makes the gateway not ready, and says why.
+        try await withGateway(upstream: "http://127.0.0.1:9", configure: { $0.upstream.timeouts.connect = .milliseconds(500) }) { world in
+            let ready = try await sendRaw("GET", world.baseURL + "/ready", apiKey: nil)
+            #expect(ready.status == 503)
+            #expect(ready.text.contains("upstream"))
+        }
+    }
+}
