@@ -2,16 +2,19 @@ import Foundation
 import Synchronization
 
 /// Keys and ledger in memory: for tests and a gateway run without a database.
+///
+/// Same behaviour as MistralStore's SQLite and PostgreSQL stores (the shared test suite runs
+/// against it too); everything is lost when the process ends.
 public final class InMemoryGatewayStore: KeyStore, LedgerStore {
     private struct State {
         var keys: [String: VirtualKey] = [:]
-        var order: [String] = []
         var ledger: [LedgerEntry] = []
         var ledgerIDs: Set<String> = []
     }
 
     private let state = Mutex(State())
 
+    /// An empty store.
     public init() {}
 
     public func createKey(_ key: VirtualKey) async throws {
@@ -20,7 +23,6 @@ public final class InMemoryGatewayStore: KeyStore, LedgerStore {
                 throw GatewayStoreError(.conflict, "A key with id \(key.id) or the same secret exists.")
             }
             state.keys[key.id] = key
-            state.order.append(key.id)
         }
     }
 
@@ -32,19 +34,22 @@ public final class InMemoryGatewayStore: KeyStore, LedgerStore {
 
     public func keys(owner: String?) async throws -> [VirtualKey] {
         state.withLock { state in
-            state.order.compactMap { state.keys[$0] }.filter { owner == nil || $0.owner == owner }
+            state.keys.values.filter { owner == nil || $0.owner == owner }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
         }
     }
 
     public func keys(changedSince since: Date) async throws -> [VirtualKey] {
         state.withLock { state in
-            state.keys.values.filter { $0.updatedAt >= since }.sorted { $0.updatedAt < $1.updatedAt }
+            state.keys.values.filter { $0.updatedAt >= since }.sorted { ($0.updatedAt, $0.id) < ($1.updatedAt, $1.id) }
         }
     }
 
     public func updateKey(_ key: VirtualKey) async throws {
         try state.withLock { state in
-            guard state.keys[key.id] != nil else { throw GatewayStoreError(.notFound, "No key \(key.id).") }
+            guard state.keys[key.id] != nil else { throw GatewayStoreError(.notFound, "There is no key \(key.id).") }
+            if state.keys.values.contains(where: { $0.id != key.id && $0.secretHash == key.secretHash }) {
+                throw GatewayStoreError(.conflict, "A key with id \(key.id) or the same secret exists.")
+            }
             state.keys[key.id] = key
         }
     }
@@ -60,8 +65,8 @@ public final class InMemoryGatewayStore: KeyStore, LedgerStore {
             let matching = state.ledger.filter { entry in
                 (query.keyID.map { entry.keyID == $0 } ?? true) && (query.owner.map { entry.owner == $0 } ?? true)
                     && (query.since.map { entry.timestamp >= $0 } ?? true) && (query.until.map { entry.timestamp < $0 } ?? true)
-            }.sorted { $0.timestamp < $1.timestamp }
-            return Array(matching.dropFirst(query.offset).prefix(query.limit))
+            }.sorted { ($0.timestamp, $0.id) < ($1.timestamp, $1.id) }
+            return Array(matching.dropFirst(max(query.offset, 0)).prefix(min(max(query.limit, 0), LedgerQuery.maximumLimit)))
         }
     }
 

@@ -18,7 +18,7 @@ public protocol KeyStore: Sendable {
     /// pick up changes made elsewhere without a restart.
     func keys(changedSince since: Date) async throws -> [VirtualKey]
     /// Replaces the stored key with the same id (setting `updatedAt` to `key.updatedAt`).
-    /// Throws `.notFound` when there is none.
+    /// Throws `.notFound` when there is none, `.conflict` when its hash is another key's.
     func updateKey(_ key: VirtualKey) async throws
 }
 

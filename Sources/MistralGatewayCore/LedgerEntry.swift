@@ -76,9 +76,14 @@ public struct LedgerQuery: Sendable, Hashable {
     public var since: Date?
     /// Rows before this time.
     public var until: Date?
-    /// At most this many rows (1 to 10,000), oldest first, after skipping `offset`.
+    /// At most this many rows, oldest first, after skipping `offset`: 0 to ``maximumLimit``
+    /// (a value outside is brought into that range).
     public var limit: Int
+    /// Rows to skip first (a negative value counts as 0).
     public var offset: Int
+
+    /// The most rows one query returns.
+    public static let maximumLimit = 10_000
 
     public init(keyID: String? = nil, owner: String? = nil, since: Date? = nil, until: Date? = nil, limit: Int = 1000, offset: Int = 0) {
         self.keyID = keyID
