@@ -174,7 +174,7 @@ let package = Package(
         .testTarget(
             name: "MistralChatTests",
             dependencies: [
-                "MistralChat", "MistralStore", "MistralKit", "MistralEmulator", "MistralTestSupport",
+                "MistralChat", "MistralStore", "MistralKit", "MistralEmulator", "MistralTestSupport", "MistralGatewayCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
