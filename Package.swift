@@ -113,6 +113,7 @@ let package = Package(
                 "MistralTokenizer",
                 "MistralChat",
                 "MistralStore",
+                "MistralGatewayCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -195,7 +196,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MistralCLITests",
-            dependencies: ["mistral", "MistralKit", "MistralEmulator", "MistralTestSupport"]
+            dependencies: ["mistral", "MistralKit", "MistralEmulator", "MistralTestSupport", "MistralStore", "MistralGatewayCore"]
         ),
     ],
     swiftLanguageModes: [.v6]

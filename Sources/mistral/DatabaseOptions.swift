@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
 import MistralChat
+import MistralGatewayCore
 import MistralStore
 
-/// Where stored conversations and agents live: `--database`, else `MISTRAL_DATABASE_URL`, else
-/// `~/.mistral/mistral.sqlite`.
+/// Where stored conversations, agents and gateway keys live: `--database`, else
+/// `MISTRAL_DATABASE_URL`, else `~/.mistral/mistral.sqlite`.
 struct DatabaseOptions: ParsableArguments {
     @Option(help: "An SQLite file path or a postgres:// URL (default: MISTRAL_DATABASE_URL, else ~/.mistral/mistral.sqlite).")
     var database: String?
@@ -18,6 +19,30 @@ struct DatabaseOptions: ParsableArguments {
         let opened: ChatStoreFactory.Opened
         do {
             opened = try await ChatStoreFactory.open(url)
+        } catch {
+            throw Terminal.fail(error)
+        }
+        do {
+            let result = try await body(opened.store)
+            await opened.close()
+            return result
+        } catch {
+            await opened.close()
+            throw Terminal.fail(error)
+        }
+    }
+
+    /// Runs `body` with the open gateway store (keys and ledger), closing it afterwards; failures
+    /// become one error line.
+    func withGatewayStore<T>(_ body: (any GatewayStore) async throws -> T) async throws -> T {
+        try await Self.withGatewayStore(url: url, body)
+    }
+
+    /// Runs `body` with the gateway store at `url`, closing it afterwards; failures become one error line.
+    static func withGatewayStore<T>(url: String, _ body: (any GatewayStore) async throws -> T) async throws -> T {
+        let opened: GatewayStoreFactory.Opened
+        do {
+            opened = try await GatewayStoreFactory.open(url)
         } catch {
             throw Terminal.fail(error)
         }
