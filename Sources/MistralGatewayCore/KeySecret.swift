@@ -27,6 +27,8 @@ public struct KeySecret: Sendable {
     /// The part of `secret` that is safe to show and log: `mk-` and the next 8 characters.
     public static func prefix(of secret: String) -> String { String(secret.prefix(11)) }
 
+    /// What the store keeps of ``secret``: its lower-case hex SHA-256.
     public var hash: String { Self.hash(secret) }
+    /// The part of ``secret`` that lists and logs show.
     public var prefix: String { Self.prefix(of: secret) }
 }

@@ -23,7 +23,12 @@ public protocol KeyStore: Sendable {
 }
 
 /// A storage failure of the gateway's stores.
+///
+/// Tell failures apart with ``kind`` (`error.kind == .conflict`); new kinds can be added without
+/// breaking callers. ``message`` is a sentence a person can act on; it names the database but
+/// never a password or a key's secret.
 public struct GatewayStoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong, as a stable and extensible set of kinds.
     public struct Kind: Sendable, Hashable, CustomStringConvertible {
         let name: String
         /// The database cannot be reached or refused the statement.
@@ -32,16 +37,21 @@ public struct GatewayStoreError: Error, Sendable, Hashable, CustomStringConverti
         public static let notFound = Kind(name: "not found")
         /// A record with the same id (or key hash) exists.
         public static let conflict = Kind(name: "conflict")
+        /// The kind's name: `storage`, `not found`, `conflict`.
         public var description: String { name }
     }
 
+    /// What went wrong.
     public var kind: Kind
+    /// What happened, for a person.
     public var message: String
 
+    /// An error of `kind`, explained by `message`.
     public init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
 
+    /// The ``message``.
     public var description: String { message }
 }

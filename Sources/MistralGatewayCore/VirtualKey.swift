@@ -16,13 +16,19 @@ public struct VirtualKey: Sendable, Hashable, Codable {
     public var prefix: String
     /// Lower-case hex SHA-256 of the secret.
     public var secretHash: String
+    /// What the key may use.
     public var limits: KeyLimits
+    /// When the key was created.
     public var createdAt: Date
     /// Changed on every update and on revocation: instances poll for keys changed since a time.
     public var updatedAt: Date
+    /// From this time on the key is refused (`expired`); `nil`: never.
     public var expiresAt: Date?
+    /// From this time on the key is refused (`revoked`); `nil` while it is not revoked.
     public var revokedAt: Date?
 
+    /// A key with a new random id; `updatedAt` defaults to `createdAt`. The caller hashes the
+    /// secret (``KeySecret``) and never passes the secret itself.
     public init(
         id: String = "key_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20),
         name: String, owner: String, prefix: String, secretHash: String, limits: KeyLimits = KeyLimits(),
@@ -57,6 +63,7 @@ public struct VirtualKey: Sendable, Hashable, Codable {
 public struct KeyLimits: Sendable, Hashable, Codable {
     /// The models (or aliases) the key may call; `nil`: all of the gateway's.
     public var models: [String]?
+    /// Requests per minute.
     public var requestsPerMinute: Int?
     /// Prompt plus completion tokens per minute (prompts counted before sending, corrected after).
     public var tokensPerMinute: Int?
@@ -64,13 +71,16 @@ public struct KeyLimits: Sendable, Hashable, Codable {
     public var maxConcurrent: Int?
     /// Hard limits: a call whose reserved maximum cost would cross one is refused (402-style 429).
     public var dailyBudgetUSD: Double?
+    /// The hard limit per month (see ``dailyBudgetUSD``).
     public var monthlyBudgetUSD: Double?
     /// Soft limits: crossing one logs a warning and sets a response header; nothing is refused.
     public var dailySoftBudgetUSD: Double?
+    /// The soft limit per month (see ``dailySoftBudgetUSD``).
     public var monthlySoftBudgetUSD: Double?
     /// The default priority of the key's requests in the upstream queue.
     public var priority: RequestPriority
 
+    /// Limits; every one defaults to none, the priority to ``RequestPriority/interactive``.
     public init(
         models: [String]? = nil, requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, maxConcurrent: Int? = nil,
         dailyBudgetUSD: Double? = nil, monthlyBudgetUSD: Double? = nil, dailySoftBudgetUSD: Double? = nil,
