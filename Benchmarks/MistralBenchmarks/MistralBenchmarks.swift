@@ -3,15 +3,20 @@ import Foundation
 // `swift run -c release mistral-bench [decode] [overhead] [own] [ratelimit] [retrieval]`: decoding
 // costs, client overhead against the emulator (`own`: only MistralKit's own work, in memory), and the 100-over-20 requests/s rate-limit scenario (about four
 // minutes). Without arguments, decode and overhead. Prints each result and a Markdown table for
-// BENCHMARKS.md.
+// BENCHMARKS.md. `mistral-bench load --url URL ...` is the open-loop load generator
+// (`mistral-bench load --help`; Load/LoadCommand.swift), a command of its own with its own flags.
 @main
 struct MistralBenchmarks {
     static func main() async throws {
+        if CommandLine.arguments.dropFirst().first == "load" {
+            await LoadCommand.main(Array(CommandLine.arguments.dropFirst(2)))
+            return
+        }
         var report = Report()
         var suites = Set(CommandLine.arguments.dropFirst())
         if suites.isEmpty { suites = ["decode", "overhead"] }
         if let unknown = suites.subtracting(["decode", "overhead", "own", "ratelimit", "retrieval"]).first {
-            FileHandle.standardError.write(Data("unknown benchmark '\(unknown)': use decode, overhead, own, ratelimit or retrieval\n".utf8))
+            FileHandle.standardError.write(Data("unknown benchmark '\(unknown)': use decode, overhead, own, ratelimit, retrieval, or load with its options\n".utf8))
             exit(2)
         }
         if suites.contains("decode") { try await DecodeBenchmarks.run(report: &report) }
