@@ -5,6 +5,8 @@
 # free_port                        prints a free loopback TCP port
 # wait_http URL SECONDS PID [HEADER]
 #                                  waits until URL answers 200 (curl, optional header); fails at once if PID exits
+# wait_listening URL SECONDS PID   waits until URL answers at all, whatever the status (a server whose routes
+#                                  are not known here); fails at once if PID exits
 # start_emulator MISTRAL_BIN LOG [PORT [EMULATE_FLAG...]]
 #                                  starts `mistral emulate` on PORT (default: a free one): no latency, no
 #                                  faults, no rate limit unless flags say otherwise; sets EMULATOR_PID and
@@ -19,6 +21,7 @@
 # cpu_ticks PID...                 prints the CPU time the processes used so far, in clock ticks (/proc)
 # wait_idle PID [SECONDS]          waits until PID uses under 5% of a core (a proxy done with a backlog)
 # peak_rss_kib PID                 prints the process's peak resident memory (VmHWM) in KiB
+# rss_kib PID                      prints its resident memory now (VmRSS) in KiB
 BENCH_SERVERS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 free_port() {
@@ -31,6 +34,18 @@ wait_http() {
   while [ "$SECONDS" -lt "$deadline" ]; do
     if ! kill -0 "$pid" 2>/dev/null; then echo "bench-servers: the server behind $url exited" >&2; return 1; fi
     if curl -fsS -o /dev/null --max-time 2 ${header:+-H "$header"} "$url" 2>/dev/null; then return 0; fi
+    sleep 0.2
+  done
+  echo "bench-servers: $url did not answer within $seconds s" >&2
+  return 1
+}
+
+wait_listening() {
+  local url=$1 seconds=$2 pid=$3
+  local deadline=$((SECONDS + seconds))
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    if ! kill -0 "$pid" 2>/dev/null; then echo "bench-servers: the server behind $url exited" >&2; return 1; fi
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" 2>/dev/null)" != "000" ]; then return 0; fi
     sleep 0.2
   done
   echo "bench-servers: $url did not answer within $seconds s" >&2
@@ -73,10 +88,10 @@ start_gateway() {
   local port
   port=$(free_port)
   GATEWAY_KEY=$("$bin" keys create --name bench --database "sqlite:$database" | tail -n 1)
-  "$bin" serve --host 127.0.0.1 --port "$port" --base-url "$upstream" --database "sqlite:$database" >"$log" 2>&1 &
+  "$bin" serve --port "$port" --base-url "$upstream" --database "sqlite:$database" >"$log" 2>&1 &
   GATEWAY_PID=$!
   GATEWAY_URL="http://127.0.0.1:$port"
-  if ! wait_http "$GATEWAY_URL/v1/models" 60 "$GATEWAY_PID" "Authorization: Bearer $GATEWAY_KEY"; then cat "$log" >&2; return 1; fi
+  if ! wait_listening "$GATEWAY_URL/v1/models" 60 "$GATEWAY_PID"; then cat "$log" >&2; return 1; fi
 }
 
 stop_server() {
@@ -114,4 +129,8 @@ wait_idle() {
 
 peak_rss_kib() {
   awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0
+}
+
+rss_kib() {
+  awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0
 }
