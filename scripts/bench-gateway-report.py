@@ -18,10 +18,12 @@ def load(path):
 
 
 def find(rows, phase, mode, rate, target):
+    """The step's row; the last one when the step was run again."""
+    found = None
     for row in rows:
         if row["phase"] == phase and row["mode"] == mode and row["rate"] == rate and row["target"] == target:
-            return row
-    return None
+            found = row
+    return found
 
 
 def p(row, key, field):
@@ -54,6 +56,15 @@ def fmt(value):
     return f"{value:.2f}" if abs(value) < 10 else f"{value:.1f}"
 
 
+def cpu_cell(row):
+    """Cores busy over the step: the generator, the emulator, the proxy, and the rest of the machine."""
+    proxy = row.get("proxyCPU")
+    ours = row["generatorCPU"] + row["emulatorCPU"] + (proxy or 0)
+    others = max(row.get("machineCPU", ours) - ours, 0)
+    return (f"{row['generatorCPU']:.2f} / {row['emulatorCPU']:.2f} / " + (f"{proxy:.2f}" if proxy is not None else "-")
+            + f" / {others:.2f}")
+
+
 def latency_cells(row, direct):
     cells = [fmt(p(row, "latency", "p50")), fmt(p(row, "latency", "p99"))]
     if direct is None or row is direct or p(row, "latency", "p50") is None or p(direct, "latency", "p50") is None:
@@ -74,7 +85,7 @@ def tables(rows, limit):
         head = "| rate (req/s) | target | p50 | p99 | added p50 | added p99 |"
         if streaming:
             head += " first event p50 | first event p99 |"
-        head += " achieved (req/s) | errors | generator p99 late (ms) | CPU: generator / emulator / proxy (cores) | proxy peak RSS (MiB) |"
+        head += " achieved (req/s) | errors | generator p99 late (ms) | CPU: generator / emulator / proxy / rest of machine (cores) | proxy peak RSS (MiB) |"
         print(head)
         print("|" + "---|" * (head.count("|") - 1))
         for rate in dict.fromkeys(r["rate"] for r in steps if r["mode"] == mode):
@@ -92,7 +103,7 @@ def tables(rows, limit):
                     kinds.pop("200", None)
                     errors += " (" + ", ".join(f"{k}: {v}" for k, v in sorted(kinds.items())) + ")"
                 late = fmt(p(row, "lateness", "p99")) + ("" if row["valid"] else " INVALID")
-                cpu = f"{row['generatorCPU']:.2f} / {row['emulatorCPU']:.2f} / " + (f"{row['proxyCPU']:.2f}" if row.get("proxyCPU") is not None else "-")
+                cpu = cpu_cell(row)
                 rss = f"{row['proxyPeakRSSKiB'] / 1024:.0f}" if row.get("proxyPeakRSSKiB") else "-"
                 cells += [f"{row['throughput']:.0f}", errors, late, cpu, rss]
                 print("| " + " | ".join(cells) + " |")
@@ -105,7 +116,8 @@ def tables(rows, limit):
         print("|---|---|---|---|---|")
         for mode in dict.fromkeys(r["mode"] for r in search):
             for target in targets:
-                tried = sorted((r for r in search if r["mode"] == mode and r["target"] == target), key=lambda r: r["rate"])
+                rates = sorted({r["rate"] for r in search if r["mode"] == mode and r["target"] == target})
+                tried = [find(search, "search", mode, rate, target) for rate in rates]
                 if not tried:
                     continue
                 best, failed = None, "-"
@@ -116,19 +128,25 @@ def tables(rows, limit):
                         break
                     best = row["rate"]
                 trail = ", ".join(f"{r['rate']:g}: {fmt(p(r, 'latency', 'p99'))}" for r in tried)
-                print(f"| {mode} | {target} | {'below ' + format(tried[0]['rate'], 'g') if best is None else format(best, 'g')} | {failed} | {trail} |")
+                if best is None:
+                    highest = f"below {tried[0]['rate']:g}"
+                elif failed == "-":
+                    highest = f">= {best:g} (not tried higher)"
+                else:
+                    highest = f"{best:g}"
+                print(f"| {mode} | {target} | {highest} | {failed} | {trail} |")
 
     streams = [r for r in rows if r["phase"] == "streams"]
     if streams:
         print("\n### Streams held open (memory): each stream replaced when it ends; slow emulator\n")
         print("| target | streams | in flight after the ramp (min-max) | first event p50 / p99 (ms) | stream p50 (ms) | "
-              "streams completed | errors | proxy RSS before / peak (MiB) | emulator peak RSS (MiB) | CPU: generator / emulator / proxy |")
+              "streams completed | errors | proxy RSS before / peak (MiB) | emulator peak RSS (MiB) | CPU: generator / emulator / proxy / rest of machine (cores) |")
         print("|---|---|---|---|---|---|---|---|---|---|")
         for row in streams:
             rss = "-"
             if row.get("proxyPeakRSSKiB"):
                 rss = f"{(row.get('proxyRSSBeforeKiB') or 0) / 1024:.0f} / {row['proxyPeakRSSKiB'] / 1024:.0f}"
-            cpu = f"{row['generatorCPU']:.2f} / {row['emulatorCPU']:.2f} / " + (f"{row['proxyCPU']:.2f}" if row.get("proxyCPU") is not None else "-")
+            cpu = cpu_cell(row)
             print(f"| {row['target']} | {row['concurrentStreams']} | {row.get('inFlightMin')}-{row.get('inFlightMax')} "
                   f"| {fmt(p(row, 'firstEvent', 'p50'))} / {fmt(p(row, 'firstEvent', 'p99'))} | {fmt(p(row, 'latency', 'p50'))} "
                   f"| {row['succeeded']} | {row['errors']} | {rss} | {row['emulatorPeakRSSKiB'] / 1024:.0f} | {cpu} |")

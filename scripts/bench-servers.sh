@@ -19,6 +19,7 @@
 #                                  GATEWAY_PID, GATEWAY_URL and GATEWAY_KEY
 # stop_server PID                  SIGTERM, then SIGKILL after 10 s; waits for it
 # cpu_ticks PID...                 prints the CPU time the processes used so far, in clock ticks (/proc)
+# machine_busy_ticks               prints the CPU time all processes of the machine used so far, in clock ticks
 # wait_idle PID [SECONDS]          waits until PID uses under 5% of a core (a proxy done with a backlog)
 # peak_rss_kib PID                 prints the process's peak resident memory (VmHWM) in KiB
 # rss_kib PID                      prints its resident memory now (VmRSS) in KiB
@@ -112,6 +113,11 @@ cpu_ticks() {
     total=$((total + ${fields:-0}))
   done
   echo "$total"
+}
+
+machine_busy_ticks() {
+  # user + nice + system + irq + softirq + steal of the first line of /proc/stat (all cores).
+  awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat
 }
 
 wait_idle() {
