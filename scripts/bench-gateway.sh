@@ -13,7 +13,7 @@
 #   MODES                 json and/or stream [json stream]
 #   STEP_SECONDS          measured seconds per step [10]; WARMUP_SECONDS before each, not counted [2]
 #   SEARCH_RATES          rates tried, ascending, by the highest-rate search; a proxy stops at its first rate
-#                         not held; "" skips the search [25 50 100 200 300 500 750 1000 1500 2000 3000 4000]; SEARCH_SECONDS
+#                         not held; "" skips the search [10 25 50 75 100 150 200 ... 4000]; SEARCH_SECONDS
 #                         measured per try [5]
 #   ADDED_P99_LIMIT_MS    the search's criterion: p99 added over direct below this [20]
 #   MAX_TOKENS            the requests' max_tokens [16]; TIMEOUT_SECONDS per request [10]
@@ -45,7 +45,7 @@ RATES="${RATES:-100 500 1000}"
 MODES="${MODES:-json stream}"
 STEP_SECONDS="${STEP_SECONDS:-10}"
 WARMUP_SECONDS="${WARMUP_SECONDS:-2}"
-SEARCH_RATES="${SEARCH_RATES-25 50 100 200 300 500 750 1000 1500 2000 3000 4000}"
+SEARCH_RATES="${SEARCH_RATES-10 25 50 75 100 150 200 300 500 750 1000 1500 2000 3000 4000}"
 SEARCH_SECONDS="${SEARCH_SECONDS:-5}"
 ADDED_P99_LIMIT_MS="${ADDED_P99_LIMIT_MS:-20}"
 MAX_TOKENS="${MAX_TOKENS:-16}"
