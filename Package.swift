@@ -114,8 +114,10 @@ let package = Package(
                 "MistralChat",
                 "MistralStore",
                 "MistralGatewayCore",
+                "MistralGateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(

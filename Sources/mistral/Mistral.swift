@@ -14,7 +14,7 @@ struct Mistral: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ChatCommand.self, CompleteCommand.self, EmbedCommand.self, ModelsCommand.self, AgentsCommand.self, KnowledgeCommand.self,
-            ConversationsCommand.self, KeysCommand.self, UsageCommand.self, TokensCommand.self, EmulateCommand.self,
+            ConversationsCommand.self, KeysCommand.self, UsageCommand.self, TokensCommand.self, ServeCommand.self, EmulateCommand.self,
         ]
     )
 }

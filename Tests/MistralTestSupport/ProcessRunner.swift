@@ -107,4 +107,6 @@ public enum ProcessRunner {
 public struct ProcessRunnerError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+
+    public init(message: String) { self.message = message }
 }

@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MistralGateway
+import MistralKit
+import MistralStore
+import ServiceLifecycle
+
+/// `mistral serve`: the gateway, until SIGINT or SIGTERM (which drain the requests in flight and
+/// write every pending ledger row before exiting).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the Mistral API through the gateway: keys, limits, budgets, a fair queue, a ledger.",
+        discussion: """
+            Callers use gateway keys (mistral keys create); the upstream is --base-url / --server with --api-key \
+            or MISTRAL_API_KEY, as for every other command. Settings come from --config FILE (JSON), then \
+            MISTRAL_GATEWAY_* environment variables, then flags. Endpoints: the Mistral API under /v1, \
+            /health, /ready and /metrics.
+            """)
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Option(help: "Address to listen on.")
+    var host: String?
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port: Int?
+
+    @Option(help: "An SQLite file path or a postgres:// URL holding keys and the ledger (default: MISTRAL_DATABASE_URL, else ~/.mistral/mistral.sqlite).")
+    var database: String?
+
+    @Option(help: "A JSON configuration file (upstream limits, aliases, fallbacks, intervals).")
+    var config: String?
+
+    @Option(help: "The upstream's requests per second, kept for every caller together (default: learned from its headers).")
+    var rps: Double?
+
+    @Option(help: "The upstream's tokens per minute (default: learned from its headers).")
+    var tpm: Int?
+
+    @Option(name: .customLong("max-queue-wait-ms"), help: "The longest a request waits for the upstream before 429 with Retry-After.")
+    var maxQueueWaitMs: Int?
+
+    @Option(name: .customLong("alias"), help: "A model alias NAME=MODEL (repeatable).")
+    var aliases: [String] = []
+
+    func validate() throws {
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535, got \(port).") }
+        if let rps, rps <= 0 { throw ValidationError("--rps must be positive.") }
+        if let tpm, tpm <= 0 { throw ValidationError("--tpm must be positive.") }
+        if let maxQueueWaitMs, maxQueueWaitMs < 0 { throw ValidationError("--max-queue-wait-ms must not be negative.") }
+        for alias in aliases where ConnectionOptions.parseTag(alias) == nil { throw ValidationError("Alias '\(alias)' is not NAME=MODEL.") }
+        if connection.monthlyBudget != nil {
+            throw ValidationError("--monthly-budget is per key for the gateway: mistral keys create --monthly-budget.")
+        }
+    }
+
+    func run() async throws {
+        Terminal.bootstrapLogging()
+        let environment = ProcessInfo.processInfo.environment
+        var logger = Logger(label: "mistral-gateway")
+        logger.logLevel = connection.verbose ? .debug : .info
+        var configuration: GatewayConfiguration
+        do {
+            configuration = try gatewayConfiguration(environment: environment, logger: logger)
+        } catch {
+            throw Terminal.fail(error)
+        }
+        let official = [MistralServer.global, .eu, .us].contains(configuration.upstream.server)
+        if official, configuration.upstream.apiKey?.isEmpty ?? true {
+            throw Terminal.fail(
+                MistralError(kind: .configuration, message: "No upstream API key for \(configuration.upstream.server): set MISTRAL_API_KEY or pass --api-key."))
+        }
+        let url = database ?? ChatStoreFactory.defaultURL(environment: environment)
+        let opened: GatewayStoreFactory.Opened
+        do {
+            opened = try await GatewayStoreFactory.open(url)
+        } catch {
+            throw Terminal.fail(error)
+        }
+        configuration.logger = logger
+        let host = configuration.host
+        let upstreamURL = configuration.upstream.server.baseURL
+        let gateway = Gateway(configuration: configuration, store: opened.store) { bound in
+            Terminal.write("Mistral gateway listening on http://\(host):\(bound) (upstream \(upstreamURL), database \(GatewayStoreFactory.displayName(url)))\n")
+        }
+        let group = ServiceGroup(configuration: .init(services: [gateway], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+            await opened.close()
+        } catch {
+            await opened.close()
+            throw Terminal.fail(error)
+        }
+    }
+
+    /// Defaults, then the file, then the environment, then flags.
+    func gatewayConfiguration(environment: [String: String], logger: Logger) throws -> GatewayConfiguration {
+        var upstream = try connection.configuration(environment: environment)
+        // The gateway keeps its own ledger (per key, in the database), not the CLI's file.
+        upstream.usageLedger = nil
+        upstream.budget = nil
+        var configuration = GatewayConfiguration(upstream: upstream, logger: logger)
+        if let config {
+            let file = try GatewayConfigurationFile.load(config)
+            let urlFromFlagsOrEnvironment = connection.baseURL != nil || connection.server != nil || environment["MISTRAL_BASE_URL"] != nil
+            if let base = file.upstream?.baseURL, !urlFromFlagsOrEnvironment { configuration.upstream.server = MistralServer(baseURL: base) }
+            try file.apply(to: &configuration, environment: environment)
+        } else {
+            try GatewayConfigurationFile().apply(to: &configuration, environment: environment)
+        }
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+        if let rps { configuration.upstreamLimits.requestsPerSecond = rps }
+        if let tpm { configuration.upstreamLimits.tokensPerMinute = tpm }
+        if let maxQueueWaitMs { configuration.maxQueueWait = .milliseconds(maxQueueWaitMs) }
+        for alias in aliases {
+            if let (name, model) = ConnectionOptions.parseTag(alias) { configuration.aliases[name] = model }
+        }
+        return configuration
+    }
+}

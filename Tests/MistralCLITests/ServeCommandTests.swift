@@ -1,0 +1,96 @@
+import Foundation
+import MistralEmulator
+import MistralGatewayCore
+import MistralKit
+import MistralStore
+import MistralTestSupport
+import Synchronization
+import Testing
+
+/// `mistral serve` as a real process: keys from `mistral keys create`, requests through it, and
+/// SIGTERM under load, which must drain every request and write every ledger row.
+struct ServeCommandTests {
+    /// A running `mistral serve` and its base URL.
+    final class Server: Sendable {
+        let process: Process
+        let baseURL: String
+        init(process: Process, baseURL: String) {
+            self.process = process
+            self.baseURL = baseURL
+        }
+    }
+
+    /// Starts `mistral serve --port 0` with `arguments` and waits for its listening line.
+    static func serve(_ arguments: [String]) async throws -> Server {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try ProcessRunner.builtProduct("mistral"))
+        process.arguments = ["serve", "--port", "0"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let (lines, continuation) = AsyncStream<String>.makeStream()
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                continuation.finish()
+                handle.readabilityHandler = nil
+            } else {
+                continuation.yield(String(decoding: data, as: UTF8.self))
+            }
+        }
+        var text = ""
+        for await chunk in lines {
+            text += chunk
+            if let match = text.firstMatch(of: /listening on (http:\/\/127\.0\.0\.1:\d+)/) {
+                return Server(process: process, baseURL: String(match.1))
+            }
+        }
+        throw ProcessRunnerError(message: "mistral serve never said where it listens: \(text)")
+    }
+
+    @Test func sigtermUnderLoadDrainsEveryRequestAndWritesEveryLedgerRow() async throws {
+        let configuration = EmulatorConfiguration(latency: EmulatorLatency(timeToFirstToken: .milliseconds(300), perToken: .milliseconds(20)))
+        try await withTemporaryDirectory { directory in
+            let database = "sqlite:" + directory.appendingPathComponent("gateway.sqlite").path
+            let created = try await ProcessRunner.run(try ProcessRunner.builtProduct("mistral"), ["keys", "create", "--name", "load", "--database", database])
+            #expect(created.status == 0, "\(created.stderr)")
+            let secret = try #require(created.stdout.split(separator: "\n").last.map(String.init))
+            try await withEmulator(configuration: configuration) { emulatorURL, emulator in
+                let server = try await Self.serve(["--base-url", emulatorURL, "--api-key", testAPIKey, "--database", database])
+                let url = server.baseURL + "/v1/chat/completions"
+                let json = #"{"model":"mistral-small-latest","messages":[{"role":"user","content":"Where is my order?"}],"max_tokens":30}"#
+                let stream = json.replacingOccurrences(of: "\"max_tokens\":30", with: "\"max_tokens\":30,\"stream\":true")
+                let requests = (0..<30).map { index in
+                    Task { try await sendRaw("POST", url, body: index.isMultiple(of: 2) ? stream : json, apiKey: secret) }
+                }
+                // All thirty are in flight (the upstream has them and answers after 300 ms), then SIGTERM.
+                #expect(await eventually { emulator.requestLog.count == 30 })
+                server.process.terminate()
+                var answered = 0
+                for request in requests {
+                    let response = try await request.value
+                    #expect(response.status == 200)
+                    if response.status == 200, !response.text.contains("event: error") { answered += 1 }
+                }
+                server.process.waitUntilExit()
+                #expect(server.process.terminationStatus == 0)
+                #expect(answered == 30)
+                let store = try SQLiteGatewayStore(path: String(database.dropFirst("sqlite:".count)))
+                let rows = try await store.entries(LedgerQuery())
+                #expect(rows.count == 30)
+                #expect(rows.allSatisfy { $0.status == 200 && $0.outcome == "ok" && $0.completionTokens > 0 })
+            }
+        }
+    }
+}
+
+/// Waits until `condition` holds, checking every 20 ms, for at most `timeout`.
+private func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
+}
