@@ -82,14 +82,15 @@ start_litellm() {
   if ! wait_http "$LITELLM_URL/health/readiness" 120 "$LITELLM_PID"; then cat "$log" >&2; return 1; fi
 }
 
-# The gateway's hook: `mistral serve` is being written; until it exists, bench-gateway.sh takes a running
-# gateway's URL and key from GATEWAY_URL and GATEWAY_KEY instead of calling this.
+# Our gateway: a key without limits, then `mistral serve` with the upstream's key "bench" (the emulator takes
+# any), its access log (one JSON line per request) going to LOG like a deployment's would.
 start_gateway() {
   local bin=$1 upstream=$2 database=$3 log=$4
+  shift 4
   local port
   port=$(free_port)
   GATEWAY_KEY=$("$bin" keys create --name bench --database "sqlite:$database" | tail -n 1)
-  "$bin" serve --port "$port" --base-url "$upstream" --database "sqlite:$database" >"$log" 2>&1 &
+  "$bin" serve --port "$port" --base-url "$upstream" --api-key bench --database "sqlite:$database" "$@" >"$log" 2>&1 &
   GATEWAY_PID=$!
   GATEWAY_URL="http://127.0.0.1:$port"
   if ! wait_listening "$GATEWAY_URL/v1/models" 60 "$GATEWAY_PID"; then cat "$log" >&2; return 1; fi

@@ -29,13 +29,15 @@ public struct GatewayConfiguration: Sendable {
     /// Completion tokens reserved against a budget for a request without `max_tokens` when
     /// the model's context window is unknown.
     public var assumedCompletionTokens: Int
+    /// Where one JSON line per request goes; `nil`: nowhere.
+    public var accessLog: AccessLog?
     public var logger: Logger
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, upstream: MistralClient.Configuration,
         upstreamLimits: RateLimits = RateLimits(), maxQueueWait: Duration = .seconds(1), aliases: [String: String] = [:],
         maxBodyBytes: Int = 16 << 20, ledgerFlushInterval: Duration = .milliseconds(500), keyRefreshInterval: Duration = .seconds(1),
-        assumedCompletionTokens: Int = 4096, logger: Logger = Logger(label: "MistralGateway")
+        assumedCompletionTokens: Int = 4096, accessLog: AccessLog? = nil, logger: Logger = Logger(label: "MistralGateway")
     ) {
         self.host = host
         self.port = port
@@ -47,6 +49,7 @@ public struct GatewayConfiguration: Sendable {
         self.ledgerFlushInterval = ledgerFlushInterval
         self.keyRefreshInterval = keyRefreshInterval
         self.assumedCompletionTokens = assumedCompletionTokens
+        self.accessLog = accessLog
         self.logger = logger
     }
 }

@@ -45,6 +45,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("alias"), help: "A model alias NAME=MODEL (repeatable).")
     var aliases: [String] = []
 
+    @Option(name: .customLong("access-log"), help: "Where one JSON line per request goes: a file path, - for standard output, or off.")
+    var accessLog = "-"
+
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535, got \(port).") }
         if let rps, rps <= 0 { throw ValidationError("--rps must be positive.") }
@@ -117,6 +120,17 @@ struct ServeCommand: AsyncParsableCommand {
         if let maxQueueWaitMs { configuration.maxQueueWait = .milliseconds(maxQueueWaitMs) }
         for alias in aliases {
             if let (name, model) = ConnectionOptions.parseTag(alias) { configuration.aliases[name] = model }
+        }
+        switch accessLog {
+        case "off": configuration.accessLog = nil
+        case "-": configuration.accessLog = AccessLog(handle: .standardOutput)
+        default:
+            if !FileManager.default.fileExists(atPath: accessLog) { FileManager.default.createFile(atPath: accessLog, contents: nil) }
+            guard let handle = FileHandle(forWritingAtPath: accessLog) else {
+                throw MistralError(kind: .configuration, message: "Cannot write the access log \(accessLog).")
+            }
+            handle.seekToEndOfFile()
+            configuration.accessLog = AccessLog(handle: handle)
         }
         return configuration
     }

@@ -1,5 +1,6 @@
 import Foundation
 import MistralEmulator
+import MistralGateway
 import MistralGatewayCore
 import MistralKit
 import MistralTestSupport
@@ -62,6 +63,27 @@ struct OperationsTests {
             let ready = try await sendRaw("GET", world.baseURL + "/ready", apiKey: nil)
             #expect(ready.status == 503)
             #expect(ready.text.contains("upstream"))
+        }
+    }
+
+    @Test func everyRequestWritesOneJSONAccessLogLineNamingTheKeyByItsPrefix() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("access.log").path
+            FileManager.default.createFile(atPath: path, contents: nil)
+            let handle = try #require(FileHandle(forWritingAtPath: path))
+            try await withEmulator { emulatorURL, _ in
+                try await withGateway(upstream: emulatorURL, configure: { $0.accessLog = AccessLog(handle: handle) }) { world in
+                    _ = try await sendRaw("POST", world.baseURL + "/v1/chat/completions", body: Self.chatBody, apiKey: world.secret())
+                    _ = try await sendRaw("POST", world.baseURL + "/v1/chat/completions", body: "{}", apiKey: world.secret())
+                    let text = try String(contentsOfFile: path, encoding: .utf8)
+                    let lines = text.split(separator: "\n").compactMap { try? JSONParser.parse(Array($0.utf8)) }
+                    #expect(lines.count == 2)
+                    #expect(lines.map { $0["status"] } == [.int(200), .int(422)])
+                    #expect(lines.allSatisfy { $0["key"]?.stringValue == world.keys["app"]?.prefix })
+                    #expect(lines.first?["completion_tokens"] != .int(0))
+                    #expect(!text.contains(world.secret()))
+                }
+            }
         }
     }
 }

@@ -50,6 +50,7 @@ struct RelayHandler: Sendable {
             admission?.finish(record: trace.usage)
             finish(trace, status: 200, outcome: "ok")
             var headers = successHeaders(requestID: requestID, answeredBy: relayed.answeredBy, gate: gate)
+            if let upstreamID = relayed.upstreamRequestID { headers[Self.upstreamRequestIDHeader] = upstreamID }
             headers[.contentType] = "application/json"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: relayed.body)))
         } catch {
@@ -163,6 +164,7 @@ struct RelayHandler: Sendable {
     ) -> Response {
         trace.answered(by: stream.answeredBy, upstreamRequestID: stream.upstreamRequestID)
         var headers = successHeaders(requestID: trace.id, answeredBy: stream.answeredBy, gate: gate)
+        if let upstreamID = stream.upstreamRequestID { headers[Self.upstreamRequestIDHeader] = upstreamID }
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         headers[Self.accelBuffering] = "no"
@@ -226,6 +228,7 @@ struct RelayHandler: Sendable {
     private func finish(_ trace: RequestTrace, status: Int, outcome: String) {
         let entry = trace.entry(status: status, outcome: outcome)
         ledger.append(entry)
+        configuration.accessLog?.write(entry, keyPrefix: trace.key.prefix)
         metrics.request(
             endpoint: trace.endpoint, model: entry.model, keyPrefix: trace.key.prefix, status: status,
             duration: ContinuousClock.now - trace.started)
@@ -285,6 +288,7 @@ struct RelayHandler: Sendable {
     }
 
     static let requestIDHeader = HTTPField.Name("x-request-id")!
+    static let upstreamRequestIDHeader = HTTPField.Name("x-upstream-request-id")!
     static let errorSourceHeader = HTTPField.Name("x-mistralkit-error-source")!
     static let routeHeader = HTTPField.Name("x-mistralkit-route")!
     static let fallbackHeader = HTTPField.Name("x-mistralkit-fallback")!
