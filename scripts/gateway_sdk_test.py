@@ -18,10 +18,11 @@ Prints one line per check, then "N passed, M failed"; exits 1 when any check fai
 import sys
 import threading
 import time
-import traceback
 
 import openai
 from mistralai.client import Mistral, errors
+
+import peer_checks  # scripts/peer_checks.py: runs the checks and reports them
 
 CHAT_MODEL = "mistral-small-latest"
 QUESTION = "What is the capital of France?"
@@ -143,19 +144,7 @@ def main():
         ("mistralai fim and moderations", lambda: check_mistral_fim_and_moderation(base_url, key)),
         ("mistralai sees who refused", lambda: check_mistral_gateway_refusal(base_url, revoked)),
     ]
-    passed = failed = 0
-    for name, check in checks:
-        try:
-            check()
-        except Exception:  # noqa: BLE001 - report every failure and keep going
-            failed += 1
-            print(f"FAIL {name}")
-            traceback.print_exc()
-        else:
-            passed += 1
-            print(f"ok   {name}")
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return peer_checks.run(checks)
 
 
 if __name__ == "__main__":

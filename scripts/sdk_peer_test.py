@@ -17,9 +17,10 @@ import json
 import math
 import os
 import sys
-import traceback
 
 from mistralai.client import Mistral, errors
+
+import peer_checks  # scripts/peer_checks.py: runs the checks and reports them
 
 CHAT_MODEL = "mistral-small-latest"
 QUESTION = "What is the capital of France?"
@@ -174,19 +175,7 @@ def main():
         ("422 HTTPValidationError", lambda: check_validation_error(client)),
         ("401 without a key", lambda: check_unauthorized(base_url)),
     ]
-    passed = failed = 0
-    for name, check in checks:
-        try:
-            check()
-        except Exception:  # noqa: BLE001 - report every failure and keep going
-            failed += 1
-            print(f"FAIL {name}")
-            traceback.print_exc()
-        else:
-            passed += 1
-            print(f"ok   {name}")
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return peer_checks.run(checks)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,8 @@ public struct GatewayConfiguration: Sendable {
         self.host = host
         self.port = port
         self.upstream = upstream
+        // Every stream in flight holds an HTTP/1.1 connection to an HTTP/1.1 upstream.
+        self.upstream.maxConnectionsPerHost = max(upstream.maxConnectionsPerHost, 4096)
         self.upstreamLimits = upstreamLimits
         self.maxQueueWait = maxQueueWait
         self.aliases = aliases

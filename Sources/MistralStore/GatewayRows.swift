@@ -42,13 +42,5 @@ enum GatewayRows {
     }
 
     /// `url` with its password, if any, replaced by `***`: what error messages and logs show.
-    ///
-    /// Works on the text itself rather than through `URLComponents`, so a URL too malformed to
-    /// parse still loses its password.
-    static func redacted(_ url: String) -> String {
-        guard let scheme = url.range(of: "://") else { return url }
-        let authority = url[scheme.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        guard let at = authority.lastIndex(of: "@"), let colon = authority[..<at].firstIndex(of: ":") else { return url }
-        return String(url[..<authority.index(after: colon)]) + "***" + String(url[at...])
-    }
+    static func redacted(_ url: String) -> String { PostgresServer.redacted(url) }
 }

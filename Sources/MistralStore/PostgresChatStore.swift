@@ -19,15 +19,15 @@ public final class PostgresChatStore: ChatStore {
     /// - Throws: `ChatEngineError` `.storage` naming the server when the URL is malformed
     ///   or the server cannot be reached.
     public init(url: String, logger: Logger = Logger(label: "MistralStore.Postgres")) async throws {
-        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
-            let host = components.host, let user = components.user
-        else {
-            throw ChatEngineError(.storage, "'\(Self.redacted(url))' is not a postgres://user:password@host:port/database URL.")
+        guard let server = PostgresServer(url: url) else {
+            throw ChatEngineError(.storage, "'\(PostgresServer.redacted(url))' is not a postgres://user:password@host:port/database URL.")
         }
-        let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : nil
-        let configuration = PostgresClient.Configuration(
-            host: host, port: components.port ?? 5432, username: user, password: components.password,
-            database: database?.isEmpty == false ? database : nil, tls: .disable)
+        do {
+            try await server.probe(logger: logger)
+        } catch {
+            throw ChatEngineError(.storage, "Cannot use the PostgreSQL database at \(server.display): \(server.describe(error))")
+        }
+        let configuration = server.configuration
         let client = PostgresClient(configuration: configuration)
         self.client = client
         self.logger = logger
@@ -36,7 +36,7 @@ public final class PostgresChatStore: ChatStore {
             try await migrate()
         } catch {
             runner.cancel()
-            throw ChatEngineError(.storage, "Cannot use the PostgreSQL database at \(Self.redacted(url)): \(String(reflecting: error))")
+            throw ChatEngineError(.storage, "Cannot use the PostgreSQL database at \(server.display): \(server.describe(error))")
         }
     }
 
@@ -361,12 +361,6 @@ public final class PostgresChatStore: ChatStore {
             return ChatEngineError(.storage, "PostgreSQL: \(message)")
         }
         return ChatEngineError(.storage, "PostgreSQL: \(String(reflecting: error))")
-    }
-
-    private static func redacted(_ url: String) -> String {
-        guard var components = URLComponents(string: url), components.password != nil else { return url }
-        components.password = "***"
-        return components.string ?? url
     }
 
     private static func conversation(_ row: PostgresRow) throws -> Conversation {

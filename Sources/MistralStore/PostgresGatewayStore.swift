@@ -15,8 +15,8 @@ public final class PostgresGatewayStore: KeyStore, LedgerStore {
     private let logger: Logger
     /// The URL without its password, for error messages.
     private let database: String
-    /// Scrubbed from every error message, in case a server or driver message quotes it.
-    private let password: String?
+    /// The server, which describes errors without the password.
+    private let server: PostgresServer
 
     /// Connects to `url` (`postgres://user:password@host:port/database`) and migrates the
     /// gateway's tables.
@@ -24,29 +24,17 @@ public final class PostgresGatewayStore: KeyStore, LedgerStore {
     /// - Throws: `GatewayStoreError` `.storage` naming the server (never the password) when the
     ///   URL is malformed or the server cannot be reached or migrated.
     public init(url: String, logger: Logger = Logger(label: "MistralStore.PostgresGateway")) async throws {
-        let display = GatewayRows.redacted(url)
-        database = display
-        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
-            let host = components.host, let user = components.user
-        else {
-            throw GatewayStoreError(.storage, "'\(display)' is not a postgres://user:password@host:port/database URL.")
+        guard let server = PostgresServer(url: url) else {
+            throw GatewayStoreError(.storage, "'\(GatewayRows.redacted(url))' is not a postgres://user:password@host:port/database URL.")
         }
-        password = components.password
-        let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : ""
-        let name = path.isEmpty ? nil : path
-        let port = components.port ?? 5432
-        // One plain connection first: a refused connection, a wrong password or a missing
-        // database fails here at once, where the pool would retry for about a minute.
+        self.server = server
+        database = server.display
         do {
-            let probe = try await PostgresConnection.connect(
-                configuration: .init(host: host, port: port, username: user, password: components.password, database: name, tls: .disable),
-                id: 0, logger: logger)
-            try await probe.close()
+            try await server.probe(logger: logger)
         } catch {
-            throw GatewayStoreError(.storage, "Cannot connect to the PostgreSQL database at \(display): \(Self.describe(error, hiding: components.password))")
+            throw GatewayStoreError(.storage, "Cannot connect to the PostgreSQL database at \(server.display): \(server.describe(error))")
         }
-        let configuration = PostgresClient.Configuration(
-            host: host, port: port, username: user, password: components.password, database: name, tls: .disable)
+        let configuration = server.configuration
         let client = PostgresClient(configuration: configuration)
         self.client = client
         self.logger = logger
@@ -277,30 +265,7 @@ public final class PostgresGatewayStore: KeyStore, LedgerStore {
         return GatewayStoreError(.storage, "The PostgreSQL database at \(database) failed: \(describe(error))")
     }
 
-    /// The server's own message when there is one; otherwise the driver's, less the query text
-    /// and any password.
-    private func describe(_ error: any Error) -> String {
-        Self.describe(error, hiding: password)
-    }
-
-    private static func describe(_ error: any Error, hiding password: String?) -> String {
-        let text: String
-        if let error = error as? PostgresTransactionError,
-            let inner = error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError
-        {
-            return describe(inner, hiding: password)
-        } else if let error = error as? PSQLError {
-            if let server = error.serverInfo {
-                text = [server[.message], server[.detail]].compactMap { $0 }.joined(separator: " ")
-            } else {
-                text = "\(error.code)" + (error.underlying.map { " (\(String(describing: $0)))" } ?? "")
-            }
-        } else {
-            text = String(describing: error)
-        }
-        guard let password, !password.isEmpty else { return text }
-        return text.replacingOccurrences(of: password, with: "***")
-    }
+    private func describe(_ error: any Error) -> String { server.describe(error) }
 
     private static func key(_ row: PostgresRow) throws -> VirtualKey {
         let columns = row.makeRandomAccess()

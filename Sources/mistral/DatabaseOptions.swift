@@ -16,20 +16,7 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Runs `body` with the open store, closing it afterwards; failures become one error line.
     func withStore<T>(_ body: (any ChatStore) async throws -> T) async throws -> T {
-        let opened: ChatStoreFactory.Opened
-        do {
-            opened = try await ChatStoreFactory.open(url)
-        } catch {
-            throw Terminal.fail(error)
-        }
-        do {
-            let result = try await body(opened.store)
-            await opened.close()
-            return result
-        } catch {
-            await opened.close()
-            throw Terminal.fail(error)
-        }
+        try await Self.withOpened({ try await ChatStoreFactory.open(url) }, store: \.store, close: \.close, body)
     }
 
     /// Runs `body` with the open gateway store (keys and ledger), closing it afterwards; failures
@@ -40,18 +27,27 @@ struct DatabaseOptions: ParsableArguments {
 
     /// Runs `body` with the gateway store at `url`, closing it afterwards; failures become one error line.
     static func withGatewayStore<T>(url: String, _ body: (any GatewayStore) async throws -> T) async throws -> T {
-        let opened: GatewayStoreFactory.Opened
+        try await withOpened({ try await GatewayStoreFactory.open(url) }, store: \.store, close: \.close, body)
+    }
+
+    /// Opens with `open`, runs `body` with the store, and closes it whether `body` succeeds or
+    /// throws; any failure becomes one error line.
+    private static func withOpened<Opened, Store, T>(
+        _ open: () async throws -> Opened, store: KeyPath<Opened, Store>, close: KeyPath<Opened, @Sendable () async -> Void>,
+        _ body: (Store) async throws -> T
+    ) async throws -> T {
+        let opened: Opened
         do {
-            opened = try await GatewayStoreFactory.open(url)
+            opened = try await open()
         } catch {
             throw Terminal.fail(error)
         }
         do {
-            let result = try await body(opened.store)
-            await opened.close()
+            let result = try await body(opened[keyPath: store])
+            await opened[keyPath: close]()
             return result
         } catch {
-            await opened.close()
+            await opened[keyPath: close]()
             throw Terminal.fail(error)
         }
     }

@@ -76,25 +76,16 @@ struct ServeCommand: AsyncParsableCommand {
                 MistralError(kind: .configuration, message: "No upstream API key for \(configuration.upstream.server): set MISTRAL_API_KEY or pass --api-key."))
         }
         let url = database ?? ChatStoreFactory.defaultURL(environment: environment)
-        let opened: GatewayStoreFactory.Opened
-        do {
-            opened = try await GatewayStoreFactory.open(url)
-        } catch {
-            throw Terminal.fail(error)
-        }
         configuration.logger = logger
+        let finalConfiguration = configuration
         let host = configuration.host
         let upstreamURL = configuration.upstream.server.baseURL
-        let gateway = Gateway(configuration: configuration, store: opened.store) { bound in
-            Terminal.write("Mistral gateway listening on http://\(host):\(bound) (upstream \(upstreamURL), database \(GatewayStoreFactory.displayName(url)))\n")
-        }
-        let group = ServiceGroup(configuration: .init(services: [gateway], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        do {
-            try await group.run()
-            await opened.close()
-        } catch {
-            await opened.close()
-            throw Terminal.fail(error)
+        try await DatabaseOptions.withGatewayStore(url: url) { store in
+            let gateway = Gateway(configuration: finalConfiguration, store: store) { bound in
+                Terminal.write(
+                    "Mistral gateway listening on http://\(host):\(bound) (upstream \(upstreamURL), database \(GatewayStoreFactory.displayName(url)))\n")
+            }
+            try await ServiceGroup(configuration: .init(services: [gateway], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
         }
     }
 

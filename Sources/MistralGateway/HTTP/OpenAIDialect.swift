@@ -30,7 +30,9 @@ enum OpenAIDialect {
         return false
     }
 
-    private static let markers: [[UInt8]] = ["\"max_completion_tokens\"", "\"seed\"", "\"required\"", "\"stream_options\"", "\"user\""].map {
-        Array($0.utf8)
-    }
+    /// Member names (and the one value) to translate. `"user"` alone would match every chat
+    /// body's `"role":"user"`, so it counts only as a member name, followed by its colon.
+    private static let markers: [[UInt8]] = [
+        "\"max_completion_tokens\"", "\"seed\"", "\"required\"", "\"stream_options\"", "\"user\":", "\"user\" :",
+    ].map { Array($0.utf8) }
 }

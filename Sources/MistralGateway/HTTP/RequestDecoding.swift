@@ -18,51 +18,52 @@ struct RequestDecoding: Sendable {
         var decoded: DecodedRequest
         switch endpoint {
         case .chat:
-            var request = try validated(ChatCompletionRequest.self, bytes, RequestSchemas.chatCompletion)
-            let requested = request.model
-            request.model = aliases[requested] ?? requested
-            decoded = DecodedRequest(relay: .chat(request), streaming: request.stream ?? false, requestedModel: requested)
+            decoded = try decode(ChatCompletionRequest.self, bytes, RequestSchemas.chatCompletion, streaming: { $0.stream ?? false }, relay: RelayRequest.chat)
         case .fim:
-            var request = try validated(FIMCompletionRequest.self, bytes, RequestSchemas.fimCompletion)
-            let requested = request.model
-            request.model = aliases[requested] ?? requested
-            decoded = DecodedRequest(relay: .fim(request), streaming: request.stream ?? false, requestedModel: requested)
+            decoded = try decode(FIMCompletionRequest.self, bytes, RequestSchemas.fimCompletion, streaming: { $0.stream ?? false }, relay: RelayRequest.fim)
         case .embeddings:
-            var request = try validated(EmbeddingRequest.self, bytes, RequestSchemas.embedding)
-            let requested = request.model
-            request.model = aliases[requested] ?? requested
-            decoded = DecodedRequest(relay: .embeddings(request), streaming: false, requestedModel: requested)
-        case .moderations, .classifications:
-            var request = try validated(ClassificationRequest.self, bytes, RequestSchemas.classification)
-            let requested = request.model
-            request.model = aliases[requested] ?? requested
-            decoded = DecodedRequest(
-                relay: endpoint == .moderations ? .moderations(request) : .classifications(request), streaming: false, requestedModel: requested)
+            decoded = try decode(EmbeddingRequest.self, bytes, RequestSchemas.embedding, relay: RelayRequest.embeddings)
+        case .moderations:
+            decoded = try decode(ClassificationRequest.self, bytes, RequestSchemas.classification, relay: RelayRequest.moderations)
+        case .classifications:
+            decoded = try decode(ClassificationRequest.self, bytes, RequestSchemas.classification, relay: RelayRequest.classifications)
         case .chatModerations:
-            var request = try validated(ChatModerationRequest.self, bytes, RequestSchemas.chatModeration)
-            let requested = request.model
-            request.model = aliases[requested] ?? requested
-            decoded = DecodedRequest(relay: .chatModerations(request), streaming: false, requestedModel: requested)
+            decoded = try decode(ChatModerationRequest.self, bytes, RequestSchemas.chatModeration, relay: RelayRequest.chatModerations)
         case .chatClassifications:
-            var request = try validated(ChatClassificationRequest.self, bytes, RequestSchemas.chatClassification)
-            let requested = request.model
-            request.model = aliases[requested] ?? requested
-            decoded = DecodedRequest(relay: .chatClassifications(request), streaming: false, requestedModel: requested)
+            decoded = try decode(ChatClassificationRequest.self, bytes, RequestSchemas.chatClassification, relay: RelayRequest.chatClassifications)
         case .ocr:
-            var request = try validated(OCRRequest.self, bytes, RequestSchemas.ocr)
-            let requested = request.model
-            request.model = aliases[requested] ?? requested
-            decoded = DecodedRequest(relay: .ocr(request), streaming: false, requestedModel: requested)
+            decoded = try decode(OCRRequest.self, bytes, RequestSchemas.ocr, relay: RelayRequest.ocr)
         }
         decoded.user = user
         return decoded
     }
 
-    private func validated<Model: Decodable>(_ type: Model.Type, _ bytes: [UInt8], _ schema: ObjectSchema) throws(GatewayFailure) -> Model {
+    /// `bytes` validated against `schema` as a `Model`, its model alias resolved, as a relay request.
+    private func decode<Model: Decodable & NamesModel>(
+        _ type: Model.Type, _ bytes: [UInt8], _ schema: ObjectSchema, streaming: (Model) -> Bool = { _ in false },
+        relay: (Model) -> RelayRequest
+    ) throws(GatewayFailure) -> DecodedRequest {
+        var request: Model
         do {
-            return try validator.decode(type, from: bytes, schema: schema)
+            request = try validator.decode(type, from: bytes, schema: schema)
         } catch {
             throw GatewayFailure.validation(error.body())
         }
+        let requested = request.model
+        request.model = aliases[requested] ?? requested
+        return DecodedRequest(relay: relay(request), streaming: streaming(request), requestedModel: requested)
     }
 }
+
+/// A request body that names its model (every body the gateway relays).
+protocol NamesModel {
+    var model: String { get set }
+}
+
+extension ChatCompletionRequest: NamesModel {}
+extension FIMCompletionRequest: NamesModel {}
+extension EmbeddingRequest: NamesModel {}
+extension ClassificationRequest: NamesModel {}
+extension ChatModerationRequest: NamesModel {}
+extension ChatClassificationRequest: NamesModel {}
+extension OCRRequest: NamesModel {}

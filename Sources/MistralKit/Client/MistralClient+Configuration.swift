@@ -17,6 +17,9 @@ extension MistralClient {
         public var logger: Logger
         /// The largest non-streamed response body accepted.
         public var maxResponseBytes: Int
+        /// HTTP/1.1 connections kept to one server at most (more requests wait for one); HTTP/2
+        /// servers, such as Mistral's, multiplex over fewer. Used by the default transport.
+        public var maxConnectionsPerHost: Int = 8
 
         // MARK: Resilience
 

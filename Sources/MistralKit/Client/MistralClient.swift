@@ -48,7 +48,8 @@ public final class MistralClient: Sendable {
         self.transport =
             transport
             ?? AsyncHTTPClientTransport(
-                connectTimeout: configuration.timeouts.connect, readIdleTimeout: configuration.timeouts.readIdle)
+                connectTimeout: configuration.timeouts.connect, readIdleTimeout: configuration.timeouts.readIdle,
+                maxConnectionsPerHost: configuration.maxConnectionsPerHost)
         self.metrics = ClientMetrics(factory: configuration.metricsFactory)
         self.tracer = configuration.tracer ?? InstrumentationSystem.tracer
         self.tracing = !(tracer is NoOpTracer)

@@ -14,9 +14,14 @@ public final class AsyncHTTPClientTransport: MistralTransport {
     private let ownsClient: Bool
 
     /// Creates a transport with its own `HTTPClient`; call ``shutdown()`` when done.
-    public init(connectTimeout: Duration = .seconds(10), readIdleTimeout: Duration = .seconds(300)) {
+    ///
+    /// `maxConnectionsPerHost` bounds the HTTP/1.1 connections kept to one server: a request
+    /// beyond them waits for one to free up (HTTP/2 servers multiplex instead). Raise it for a
+    /// process that holds many streams at once, such as a gateway.
+    public init(connectTimeout: Duration = .seconds(10), readIdleTimeout: Duration = .seconds(300), maxConnectionsPerHost: Int = 8) {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: .init(connectTimeout), read: .init(readIdleTimeout))
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, maxConnectionsPerHost))
         configuration.decompression = .enabled(limit: .ratio(100))
         configuration.httpVersion = .automatic
         client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
