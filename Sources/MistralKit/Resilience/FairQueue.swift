@@ -105,6 +105,18 @@ public final class FairQueue: Sendable {
         var nextID: UInt64 = 0
         /// Waiters whose task was cancelled before they were queued.
         var cancelledEarly: Set<UInt64> = []
+        /// How often each backlogged lane has been served lately.
+        var pace: [String: LanePace] = [:]
+    }
+
+    /// The time between a lane's turns while it has calls waiting: its real share of the limit,
+    /// which calls still to arrive in other lanes shrink below what the queues show now.
+    private struct LanePace {
+        var lastTurn: ContinuousClock.Instant
+        /// Seconds between turns, smoothed; `nil` until the lane has waited for two turns in a row.
+        var interval: Double?
+        /// Whether calls were still waiting in the lane at its last turn.
+        var backlogged: Bool
     }
 
     private enum Arrival {
@@ -181,7 +193,9 @@ public final class FairQueue: Sendable {
 
     /// The wait of a call arriving now in `scheduling`'s lane: the limiter's own delay, plus one
     /// interval per call served before it (all waiting calls of higher priority; of each other
-    /// lane of its priority, as many as wait in its own lane, plus one).
+    /// lane of its priority, as many as wait in its own lane, plus one). A lane that has been
+    /// waiting turn after turn is judged by its real pace too: calls arriving in other lanes take
+    /// turns that the queues do not show yet, and the estimate must not promise less than that.
     private func estimatedWait(_ state: State, scheduling: Scheduling, tokens: Int) -> Duration {
         let (delay, interval) = limiter.schedule(tokens: tokens)
         guard let interval else { return delay }
@@ -190,7 +204,9 @@ public final class FairQueue: Sendable {
         var ahead = position
         for higher in 0..<level { ahead += state.lanes[higher].values.reduce(0) { $0 + $1.count } }
         for (lane, queue) in state.lanes[level] where lane != scheduling.lane { ahead += min(queue.count, position + 1) }
-        return delay + interval * ahead
+        let queued = delay + interval * ahead
+        guard position > 0, let pace = state.pace[scheduling.lane], pace.backlogged, let seconds = pace.interval else { return queued }
+        return max(queued, .seconds(double: seconds * Double(position + 1)))
     }
 
     /// Hands the limiter's slots to the waiters, in fair order, until none waits.
@@ -221,6 +237,16 @@ public final class FairQueue: Sendable {
             let lane = state.ring[level][turn]
             guard let waiter = state.lanes[level][lane]?.pop() else { continue }
             state.total -= 1
+            let now = ContinuousClock.now
+            var pace = state.pace[lane] ?? LanePace(lastTurn: now, interval: nil, backlogged: false)
+            if pace.backlogged {
+                let gap = (now - pace.lastTurn).secondsValue
+                pace.interval = pace.interval.map { $0 * 0.8 + gap * 0.2 } ?? gap
+            }
+            pace.lastTurn = now
+            pace.backlogged = (state.lanes[level][lane]?.count ?? 0) > 0
+            if !pace.backlogged { pace.interval = nil }
+            state.pace[lane] = pace
             if state.lanes[level][lane]!.count == 0 {
                 retire(lane, level: level, in: &state)
             } else {
