@@ -25,9 +25,26 @@ enum OpenAIDialect {
     }
 
     /// Whether the body has any member to translate (most requests have none and skip the rewrite).
+    /// One pass over the bytes: at each quote, the markers that start there are compared.
     static func needsTranslation(_ body: [UInt8]) -> Bool {
-        for marker in markers where body.firstRange(of: marker) != nil { return true }
-        return false
+        body.withUnsafeBufferPointer { bytes in
+            let quote = UInt8(ascii: "\"")
+            var index = 0
+            while index < bytes.count {
+                if bytes[index] == quote {
+                    for marker in markers where index + marker.count <= bytes.count {
+                        var matched = true
+                        for offset in 1..<marker.count where bytes[index + offset] != marker[offset] {
+                            matched = false
+                            break
+                        }
+                        if matched { return true }
+                    }
+                }
+                index += 1
+            }
+            return false
+        }
     }
 
     /// Member names (and the one value) to translate. `"user"` alone would match every chat

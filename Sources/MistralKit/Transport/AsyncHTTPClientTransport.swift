@@ -23,6 +23,9 @@ public final class AsyncHTTPClientTransport: MistralTransport {
         configuration.timeout = .init(connect: .init(connectTimeout), read: .init(readIdleTimeout))
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, maxConnectionsPerHost))
         configuration.decompression = .enabled(limit: .ratio(100))
+        // The client makes its own spans (a call and each attempt) and injects their context;
+        // AsyncHTTPClient's would repeat them, and cost attribute work on every request even unrecorded.
+        configuration.tracing.tracer = nil
         configuration.httpVersion = .automatic
         client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: configuration)
         ownsClient = true
