@@ -96,20 +96,7 @@ public final class PostgresChatStore: ChatStore {
     ]
 
     private func migrate() async throws {
-        try await transaction { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(772101)", logger: self.logger)
-            try await connection.query("CREATE TABLE IF NOT EXISTS mistralkit_migrations (version INTEGER PRIMARY KEY)", logger: self.logger)
-            var applied = Set<Int>()
-            for try await version in try await connection.query("SELECT version FROM mistralkit_migrations", logger: self.logger).decode(Int.self) {
-                applied.insert(version)
-            }
-            for (index, statements) in Self.migrations.enumerated() where !applied.contains(index + 1) {
-                for statement in statements {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
-                }
-                try await connection.query("INSERT INTO mistralkit_migrations (version) VALUES (\(index + 1))", logger: self.logger)
-            }
-        }
+        try await client.migrate(Self.migrations, versionTable: "mistralkit_migrations", lock: 772101, logger: logger)
     }
 
     // MARK: - Knowledge

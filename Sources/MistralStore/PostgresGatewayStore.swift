@@ -85,23 +85,7 @@ public final class PostgresGatewayStore: KeyStore, LedgerStore {
     ]
 
     private func migrate() async throws {
-        try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(772102)", logger: self.logger)
-            try await connection.query(
-                "CREATE TABLE IF NOT EXISTS mistralkit_gateway_migrations (version INTEGER PRIMARY KEY)", logger: self.logger)
-            var applied = Set<Int>()
-            for try await version in try await connection.query(
-                "SELECT version FROM mistralkit_gateway_migrations", logger: self.logger
-            ).decode(Int.self) {
-                applied.insert(version)
-            }
-            for (index, statements) in Self.migrations.enumerated() where !applied.contains(index + 1) {
-                for statement in statements {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger)
-                }
-                try await connection.query("INSERT INTO mistralkit_gateway_migrations (version) VALUES (\(index + 1))", logger: self.logger)
-            }
-        }
+        try await client.migrate(Self.migrations, versionTable: "mistralkit_gateway_migrations", lock: 772102, logger: logger)
     }
 
     // MARK: - Keys
