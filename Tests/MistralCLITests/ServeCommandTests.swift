@@ -65,7 +65,7 @@ struct ServeCommandTests {
                     Task { try await sendRaw("POST", url, body: index.isMultiple(of: 2) ? stream : json, apiKey: secret) }
                 }
                 // All thirty are in flight (the upstream has them and answers after 300 ms), then SIGTERM.
-                #expect(await eventually { emulator.requestLog.count == 30 })
+                #expect(await eventually(timeout: .seconds(10)) { emulator.requestLog.count == 30 })
                 server.process.terminate()
                 var answered = 0
                 for request in requests {
@@ -83,14 +83,4 @@ struct ServeCommandTests {
             }
         }
     }
-}
-
-/// Waits until `condition` holds, checking every 20 ms, for at most `timeout`.
-private func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(20))
-    }
-    return try await condition()
 }

@@ -32,11 +32,11 @@ public final class ImmediateClock: Clock, Sendable {
 
 /// Polls `condition` every millisecond of real time until it holds, for up to `timeout`;
 /// returns whether it held. For tests that wait on another task's progress.
-public func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
+public func eventually(timeout: Duration = .seconds(5), _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
-        if condition() { return true }
+        if try await condition() { return true }
         try? await Task.sleep(for: .milliseconds(1))
     }
-    return condition()
+    return try await condition()
 }
