@@ -99,7 +99,7 @@ public final class Gateway: Service {
         }
         router.get("/v1/models") { request, _ in await handler.models(request, id: nil) }
         router.get("/v1/models/{id}") { request, context in await handler.models(request, id: context.parameters.get("id")) }
-        router.get("/health") { _, _ in Self.plain(#"{"status":"ok"}"#) }
+        router.get("/health") { _, _ in Response.json(["status": "ok"]) }
         router.get("/ready") { [self] _, _ in await readiness() }
         router.get("/metrics") { [registry, queue] _, _ in
             GatewayMetrics(factory: PrometheusMetricsFactory(registry: registry)).queueDepth(queue.waiting.values.reduce(0, +))
@@ -129,15 +129,6 @@ public final class Gateway: Service {
         do { _ = try await store.key(id: "readiness-probe") } catch { problems.append("database: \(error)") }
         do { _ = try await client.relay(.listModels) } catch { problems.append("upstream: \(MistralError(normalizing: error).message)") }
         let body: JSONValue = problems.isEmpty ? ["status": "ready"] : ["status": "not ready", "problems": .array(problems.map { .string($0) })]
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        let bytes = (try? Array(JSONCoding.encode(body))) ?? []
-        return Response(status: problems.isEmpty ? .ok : .serviceUnavailable, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
-    }
-
-    private static func plain(_ json: String) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: json)))
+        return .json(body, status: problems.isEmpty ? .ok : .serviceUnavailable)
     }
 }

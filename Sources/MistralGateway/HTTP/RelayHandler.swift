@@ -51,8 +51,7 @@ struct RelayHandler: Sendable {
             finish(trace, status: 200, outcome: "ok")
             var headers = successHeaders(requestID: requestID, answeredBy: relayed.answeredBy, gate: gate)
             if let upstreamID = relayed.upstreamRequestID { headers[Self.upstreamRequestIDHeader] = upstreamID }
-            headers[.contentType] = "application/json"
-            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: relayed.body)))
+            return .json(bytes: relayed.body, headers: headers)
         } catch {
             admission?.finish(record: trace.usage)
             let failure = Self.failure(error)
@@ -247,20 +246,16 @@ struct RelayHandler: Sendable {
 
     private func respond(_ failure: GatewayFailure, requestID: String) -> Response {
         var headers = HTTPFields()
-        headers[.contentType] = "application/json"
         headers[Self.requestIDHeader] = requestID
         headers[Self.errorSourceHeader] = failure.source.rawValue
         if let seconds = failure.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
-        let body = (try? Array(JSONCoding.encode(failure.body))) ?? []
-        return Response(status: HTTPResponse.Status(code: failure.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+        return .json(failure.body, status: HTTPResponse.Status(code: failure.status), headers: headers)
     }
 
     private func json(_ value: JSONValue, requestID: String) -> Response {
         var headers = HTTPFields()
-        headers[.contentType] = "application/json"
         headers[Self.requestIDHeader] = requestID
-        let body = (try? Array(JSONCoding.encode(value))) ?? []
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+        return .json(value, headers: headers)
     }
 
     static func failure(_ error: any Error) -> GatewayFailure {

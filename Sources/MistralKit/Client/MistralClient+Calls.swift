@@ -14,6 +14,25 @@ extension MistralClient {
             tags: UsageTags.resolved(tags), metered: metered, completionReserve: 0, pricing: primaryPricing, upstream: primary)
     }
 
+    /// An embeddings call, its prompt the tokens of its inputs.
+    func embeddingsCall(_ request: EmbeddingRequest, tags: [String: String]) -> CallInfo {
+        var call = plainCall("embeddings", .POST, "/v1/embeddings", model: request.model, metered: true, tags: tags)
+        call.genAIOperation = "embeddings"
+        call.prompt = promptCount(of: request.input)
+        return call
+    }
+
+    /// An OCR call: billed per page, so not metered in tokens.
+    func ocrCall(_ request: OCRRequest, tags: [String: String]) -> CallInfo {
+        plainCall("ocr", .POST, "/v1/ocr", model: request.model, tags: tags)
+    }
+
+    var listModelsCall: CallInfo { plainCall("models.list", .GET, "/v1/models", model: nil) }
+
+    func retrieveModelCall(_ id: String) -> CallInfo {
+        plainCall("models.retrieve", .GET, "/v1/models/\(Self.escapePath(id))", model: id)
+    }
+
     func classifierCall(_ operation: String, _ path: String, _ model: String, _ texts: [String], _ tags: [String: String]) -> CallInfo {
         var call = plainCall(operation, .POST, path, model: model, metered: true, tags: tags)
         call.prompt = promptCount(of: texts)

@@ -31,31 +31,31 @@ extension MistralClient {
             let prepared = try fimCall(fim, streaming: false, tags: tags)
             return try await relayAnswer(prepared.call, body: prepared.body, record: record, as: ChatCompletionResponse.self)
         case .embeddings(let embeddings):
-            var call = plainCall("embeddings", .POST, "/v1/embeddings", model: embeddings.model, metered: true, tags: tags)
-            call.genAIOperation = "embeddings"
-            call.prompt = promptCount(of: embeddings.input)
-            return try await relayAnswer(call, body: try Self.encode(embeddings, dialect: primary.dialect), record: record, as: AccountedAnswer.self)
+            return try await relayAnswer(embeddingsCall(embeddings, tags: tags), body: encoded(embeddings), record: record)
         case .moderations(let classification):
             let call = classifierCall("moderations", "/v1/moderations", classification.model, classification.input, tags)
-            return try await relayAnswer(call, body: try Self.encode(classification, dialect: primary.dialect), record: record, as: AccountedAnswer.self)
+            return try await relayAnswer(call, body: encoded(classification), record: record)
         case .classifications(let classification):
             let call = classifierCall("classifications", "/v1/classifications", classification.model, classification.input, tags)
-            return try await relayAnswer(call, body: try Self.encode(classification, dialect: primary.dialect), record: record, as: AccountedAnswer.self)
+            return try await relayAnswer(call, body: encoded(classification), record: record)
         case .chatModerations(let moderation):
             let call = classifierCall("chat.moderations", "/v1/chat/moderations", moderation.model, [], tags)
-            return try await relayAnswer(call, body: try Self.encode(moderation, dialect: primary.dialect), record: record, as: AccountedAnswer.self)
+            return try await relayAnswer(call, body: encoded(moderation), record: record)
         case .chatClassifications(let classification):
             let call = classifierCall("chat.classifications", "/v1/chat/classifications", classification.model, [], tags)
-            return try await relayAnswer(call, body: try Self.encode(classification, dialect: primary.dialect), record: record, as: AccountedAnswer.self)
+            return try await relayAnswer(call, body: encoded(classification), record: record)
         case .ocr(let ocr):
-            let call = plainCall("ocr", .POST, "/v1/ocr", model: ocr.model, tags: tags)
-            return try await relayAnswer(call, body: try Self.encode(ocr, dialect: primary.dialect), record: record, as: AccountedAnswer.self)
+            return try await relayAnswer(ocrCall(ocr, tags: tags), body: encoded(ocr), record: record)
         case .listModels:
-            return try await relayAnswer(plainCall("models.list", .GET, "/v1/models", model: nil), body: nil, record: record, as: AccountedAnswer.self)
+            return try await relayAnswer(listModelsCall, body: nil, record: record)
         case .retrieveModel(let id):
-            let call = plainCall("models.retrieve", .GET, "/v1/models/\(Self.escapePath(id))", model: id)
-            return try await relayAnswer(call, body: nil, record: record, as: AccountedAnswer.self)
+            return try await relayAnswer(retrieveModelCall(id), body: nil, record: record)
         }
+    }
+
+    /// `body` encoded for the client's own upstream.
+    private func encoded<Body: Encodable>(_ body: Body) throws -> [UInt8] {
+        try Self.encode(body, dialect: primary.dialect)
     }
 
     /// Sends a chat or FIM `request` with `stream: true` and returns the relayed stream once the
@@ -101,9 +101,9 @@ extension MistralClient {
             prompt = counter.tokens(in: fim.prompt + (fim.suffix ?? ""))
             completion = fim.maxTokens ?? configuration.contextWindows[fim.model].map { max(0, $0 - prompt) } ?? assumed
         case .embeddings(let embeddings):
-            prompt = embeddings.input.reduce(0) { $0 + counter.tokens(in: $1) }
+            prompt = promptCount(of: embeddings.input).value
         case .moderations(let classification), .classifications(let classification):
-            prompt = classification.input.reduce(0) { $0 + counter.tokens(in: $1) }
+            prompt = promptCount(of: classification.input).value
         case .chatModerations, .chatClassifications, .ocr, .listModels, .retrieveModel:
             break
         }
@@ -115,7 +115,7 @@ extension MistralClient {
 
     /// Executes `call`, reads its answer, checks it decodes as `Answer` and records its usage.
     private func relayAnswer<Answer: Decodable & RelayAccountable>(
-        _ call: CallInfo, body: [UInt8]?, record: (@Sendable (UsageRecord) -> Void)?, as answer: Answer.Type
+        _ call: CallInfo, body: [UInt8]?, record: (@Sendable (UsageRecord) -> Void)?, as answer: Answer.Type = AccountedAnswer.self
     ) async throws -> RelayedResponse {
         var call = call
         call.recorder = record

@@ -110,17 +110,13 @@ public final class MistralClient: Sendable {
     /// `POST /v1/ocr`: a PDF or an image read into Markdown, page by page. Billed per page, so no
     /// tokens are recorded; the call goes through the same retries, limits and breakers as any other.
     public func ocr(_ request: OCRRequest, tags: [String: String] = [:]) async throws -> OCRResponse {
-        try await run(plainCall("ocr", .POST, "/v1/ocr", model: request.model, tags: tags), body: request, model: { $0.model })
+        try await run(ocrCall(request, tags: tags), body: request, model: { $0.model })
     }
 
     /// `POST /v1/embeddings`. Base64 answers are unpacked into numbers using the request's dtype.
     public func embeddings(_ request: EmbeddingRequest, tags: [String: String] = [:]) async throws -> EmbeddingResponse {
-        let texts = request.input
-        var call = plainCall("embeddings", .POST, "/v1/embeddings", model: request.model, metered: true, tags: tags)
-        call.genAIOperation = "embeddings"
-        call.prompt = promptCount(of: texts)
         var response: EmbeddingResponse = try await run(
-            call, body: request, usage: { $0.usage }, model: { $0.model })
+            embeddingsCall(request, tags: tags), body: request, usage: { $0.usage }, model: { $0.model })
         let dtype = request.outputDtype ?? .float
         for position in response.data.indices {
             guard let base64 = response.data[position].base64 else { continue }
@@ -136,13 +132,13 @@ public final class MistralClient: Sendable {
 
     /// `GET /v1/models`: the models this key may use.
     public func listModels() async throws -> [ModelCard] {
-        let list: ModelList = try await run(plainCall("models.list", .GET, "/v1/models", model: nil), body: Optional<JSONValue>.none)
+        let list: ModelList = try await run(listModelsCall, body: Optional<JSONValue>.none)
         return list.data
     }
 
     /// `GET /v1/models/{id}`.
     public func retrieveModel(id: String) async throws -> ModelCard {
-        try await run(plainCall("models.retrieve", .GET, "/v1/models/\(Self.escapePath(id))", model: id), body: Optional<JSONValue>.none)
+        try await run(retrieveModelCall(id), body: Optional<JSONValue>.none)
     }
 
     /// `DELETE /v1/models/{id}`: deletes a fine-tuned model (base models answer 403).
