@@ -44,6 +44,48 @@ struct AdmissionTests {
         }
     }
 
+    /// A key's limits changed while its ledger rows are still unwritten (the flush is a minute
+    /// away): the remade gate takes over what the key spent, so neither a new rate limit nor a
+    /// raised budget gives the spent money back.
+    @Test func changingAKeysLimitsForgetsNothingItSpent() async throws {
+        try await withEmulator { emulatorURL, _ in
+            try await withGateway(upstream: emulatorURL, configure: {
+                $0.ledgerFlushInterval = .seconds(60)
+                $0.keyRefreshInterval = .milliseconds(50)
+            }) { world in
+                let url = world.baseURL + "/v1/chat/completions"
+                let probe = try await sendRaw("POST", url, body: Self.chatBody, apiKey: world.secret())
+                let usage = try #require(probe.json?["usage"])
+                let prompt = Int(try #require(usage["prompt_tokens"]?.doubleValue))
+                let completion = Int(try #require(usage["completion_tokens"]?.doubleValue))
+                let cost = try #require(PriceTable.mistral.cost(promptTokens: prompt, completionTokens: completion, model: "mistral-small-latest"))
+                let secret = KeySecret()
+                var key = VirtualKey(
+                    name: "budgeted", owner: "o", prefix: secret.prefix, secretHash: secret.hash, limits: KeyLimits(dailyBudgetUSD: cost * 4))
+                try await world.store.createKey(key)
+                func spendUntilRefused() async throws -> Int {
+                    var served = 0
+                    while try await sendRaw("POST", url, body: Self.chatBody, apiKey: secret.secret).status == 200 { served += 1 }
+                    return served
+                }
+                let first = try await spendUntilRefused()
+                #expect(first >= 1 && first <= 4)
+
+                key.limits.requestsPerMinute = 1_000
+                try await world.store.updateKey(key)
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(try await sendRaw("POST", url, body: Self.chatBody, apiKey: secret.secret).status == 429)
+
+                key.limits.dailyBudgetUSD = cost * 8
+                try await world.store.updateKey(key)
+                try await Task.sleep(for: .milliseconds(300))
+                let second = try await spendUntilRefused()
+                #expect(second >= 1)
+                #expect(first + second <= 8)
+            }
+        }
+    }
+
     @Test func theQueueKeepsTheUpstreamUnderItsLimitAndRefusesEarlyWithRetryAfter() async throws {
         let configuration = EmulatorConfiguration(rateLimits: EmulatorRateLimits(requestsPerSecond: 10))
         try await withEmulator(configuration: configuration) { emulatorURL, emulator in

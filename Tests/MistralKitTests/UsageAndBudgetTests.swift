@@ -168,6 +168,21 @@ struct UsageAndBudgetTests {
         #expect(transport.count == 2)
     }
 
+    @Test func newLimitsKeepWhatWasSpentAndReserved() throws {
+        let warnings = Shared(0)
+        let budget = Budget(hardLimitUSD: 10, softLimitUSD: 3, period: .day, onSoftLimit: { _ in warnings.withLock { $0 += 1 } })
+        let held = try #require(try budget.reserve(estimateUSD: 2, tags: [:]))
+        try #require(try budget.reserve(estimateUSD: 4, tags: [:])).commit(actualUSD: 4)
+        #expect(warnings.withLock { $0 } == 1)
+        budget.setLimits(hardUSD: 7, softUSD: 5)
+        #expect(budget.status == Budget.Status(period: .day, spentUSD: 4, reservedUSD: 2, softLimitUSD: 5, hardLimitUSD: 7))
+        #expect(throws: MistralError.self) { try budget.reserve(estimateUSD: 1.5, tags: [:]) }
+        held.commit(actualUSD: 1)
+        #expect(warnings.withLock { $0 } == 2)  // the raised soft limit, crossed again
+        budget.setLimits(hardUSD: nil, softUSD: nil)
+        #expect(try budget.reserve(estimateUSD: 100, tags: [:]) != nil)
+    }
+
     @Test func aBudgetScopedToATagOnlyCountsThatTag() async throws {
         let budget = Budget(hardLimitUSD: 0.000001, scope: ["user": "alice"])
         let transport = ScriptedTransport { _, _ in Canned.json() }

@@ -12,41 +12,61 @@ import Synchronization
 final class KeyGate: Sendable {
     let limits: KeyLimits
     private let limiter: RateLimiter?
-    private let inFlight = Atomic<Int>(0)
-    private let daily: Budget?
-    private let monthly: Budget?
+    private let inFlight: InFlight
+    // Always kept, with or without limits, so a gate remade for new limits goes on counting.
+    private let daily: Budget
+    private let monthly: Budget
 
-    /// A gate for `key`, its budgets seeded with what the key spent this day and month.
-    init(key: VirtualKey, spentToday: Double, spentThisMonth: Double, now: Date, logger: Logger) {
-        let limits = key.limits
-        self.limits = limits
-        if limits.requestsPerMinute != nil || limits.tokensPerMinute != nil {
-            let perMinute = limits.requestsPerMinute
-            limiter = RateLimiter(
-                limits: RateLimits(
-                    requestsPerSecond: perMinute.map { Double($0) / 60 }, tokensPerMinute: limits.tokensPerMinute,
-                    requestBurst: max(1, perMinute ?? 1)),
-                headroom: 1)
-        } else {
-            limiter = nil
-        }
-        func budget(_ hard: Double?, _ soft: Double?, _ period: Budget.Period, spent: Double) -> Budget? {
-            guard hard != nil || soft != nil else { return nil }
+    /// A key's first gate, its budgets seeded with what the key spent this day and month.
+    convenience init(key: VirtualKey, spentToday: Double, spentThisMonth: Double, now: Date, logger: Logger) {
+        var budgetLogger = logger
+        budgetLogger[metadataKey: "key"] = "\(key.prefix)"
+        func budget(_ period: Budget.Period, spent: Double) -> Budget {
             let seed = UsageRecord(timestamp: now, endpoint: "seed", model: "-", promptTokens: 0, completionTokens: 0, costUSD: spent)
-            var budgetLogger = logger
-            budgetLogger[metadataKey: "key"] = "\(key.prefix)"
-            return Budget(hardLimitUSD: hard, softLimitUSD: soft, period: period, seedFrom: [seed], logger: budgetLogger)
+            return Budget(period: period, seedFrom: [seed], logger: budgetLogger)
         }
-        daily = budget(limits.dailyBudgetUSD, limits.dailySoftBudgetUSD, .day, spent: spentToday)
-        monthly = budget(limits.monthlyBudgetUSD, limits.monthlySoftBudgetUSD, .month, spent: spentThisMonth)
+        self.init(
+            limits: key.limits, limiter: nil, inFlight: InFlight(), daily: budget(.day, spent: spentToday),
+            monthly: budget(.month, spent: spentThisMonth))
+    }
+
+    /// The gate for `key`'s new limits, taking over `previous`'s spending, reservations and
+    /// requests in flight (and its rate limiter while the per-minute limits are unchanged), so
+    /// changing a key's limits forgets nothing it has spent or holds.
+    convenience init(key: VirtualKey, replacing previous: KeyGate) {
+        let sameRates = previous.limits.requestsPerMinute == key.limits.requestsPerMinute
+            && previous.limits.tokensPerMinute == key.limits.tokensPerMinute
+        self.init(
+            limits: key.limits, limiter: sameRates ? previous.limiter : nil, inFlight: previous.inFlight, daily: previous.daily,
+            monthly: previous.monthly)
+    }
+
+    private init(limits: KeyLimits, limiter: RateLimiter?, inFlight: InFlight, daily: Budget, monthly: Budget) {
+        self.limits = limits
+        self.limiter = limiter ?? Self.limiter(for: limits)
+        self.inFlight = inFlight
+        self.daily = daily
+        self.monthly = monthly
+        daily.setLimits(hardUSD: limits.dailyBudgetUSD, softUSD: limits.dailySoftBudgetUSD)
+        monthly.setLimits(hardUSD: limits.monthlyBudgetUSD, softUSD: limits.monthlySoftBudgetUSD)
+    }
+
+    private static func limiter(for limits: KeyLimits) -> RateLimiter? {
+        guard limits.requestsPerMinute != nil || limits.tokensPerMinute != nil else { return nil }
+        let perMinute = limits.requestsPerMinute
+        return RateLimiter(
+            limits: RateLimits(
+                requestsPerSecond: perMinute.map { Double($0) / 60 }, tokensPerMinute: limits.tokensPerMinute,
+                requestBurst: max(1, perMinute ?? 1)),
+            headroom: 1)
     }
 
     /// Admits one request expected to use `estimate`, or refuses it.
     func admit(_ estimate: CallEstimate) throws(GatewayFailure) -> Admission {
         let admission = Admission()
         if let maxConcurrent = limits.maxConcurrent {
-            let now = inFlight.add(1, ordering: .relaxed).newValue
-            admission.gate = self
+            let now = inFlight.count.add(1, ordering: .relaxed).newValue
+            admission.inFlight = inFlight
             if now > maxConcurrent {
                 admission.finish(record: nil)
                 throw GatewayFailure.keyLimit(
@@ -64,7 +84,7 @@ final class KeyGate: Sendable {
             }
         }
         let cost = estimate.costUSD ?? 0
-        for budget in [daily, monthly].compactMap({ $0 }) {
+        for budget in [daily, monthly] {
             do {
                 if let reservation = try budget.reserve(estimateUSD: cost, tags: [:]) { admission.reservations.append(reservation) }
             } catch {
@@ -78,7 +98,6 @@ final class KeyGate: Sendable {
     /// Whether a soft budget limit has been crossed (sent to the caller as a header).
     var softLimitCrossed: Bool {
         [daily, monthly].contains { budget in
-            guard let budget else { return false }
             let status = budget.status
             return status.softLimitUSD.map { status.spentUSD >= $0 } ?? false
         }
@@ -87,20 +106,24 @@ final class KeyGate: Sendable {
     /// What is left of the tightest hard budget, for metrics; `nil` without one.
     var budgetRemainingUSD: Double? {
         [daily, monthly].compactMap { budget -> Double? in
-            guard let budget, let hard = budget.hardLimitUSD else { return nil }
             let status = budget.status
+            guard let hard = status.hardLimitUSD else { return nil }
             return hard - status.spentUSD - status.reservedUSD
         }.min()
     }
 
-    fileprivate func leave() { inFlight.subtract(1, ordering: .relaxed) }
+}
+
+/// A key's requests in flight, shared by its gates across limit changes.
+final class InFlight: Sendable {
+    let count = Atomic<Int>(0)
 }
 
 /// What one admitted request holds until it ends: its place among the key's requests in
 /// flight, its rate-limit permit and its budget reservations.
 final class Admission: @unchecked Sendable {
     // Set once in `KeyGate.admit`, read once in `finish`: never touched concurrently.
-    fileprivate var gate: KeyGate?
+    fileprivate var inFlight: InFlight?
     fileprivate var permit: RateLimiter.Permit?
     fileprivate var reservations: [Budget.Reservation] = []
     private let finished = Atomic<Bool>(false)
@@ -111,7 +134,7 @@ final class Admission: @unchecked Sendable {
         guard !finished.exchange(true, ordering: .acquiringAndReleasing) else { return }
         permit?.reconcile(actualTokens: record?.totalTokens ?? 0)
         for reservation in reservations { reservation.commit(actualUSD: record?.costUSD ?? 0) }
-        gate?.leave()
+        inFlight?.count.subtract(1, ordering: .relaxed)
     }
 
     deinit { finish(record: nil) }

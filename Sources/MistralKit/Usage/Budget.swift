@@ -32,8 +32,10 @@ public final class Budget: Sendable {
     }
 
     public let period: Period
-    public let softLimitUSD: Double?
-    public let hardLimitUSD: Double?
+    /// Spending past which a warning is logged, once a period; changed by ``setLimits(hardUSD:softUSD:)``.
+    public var softLimitUSD: Double? { state.withLock { $0.soft } }
+    /// Spending no call may cross; changed by ``setLimits(hardUSD:softUSD:)``.
+    public var hardLimitUSD: Double? { state.withLock { $0.hard } }
     /// Tags a call must carry for the budget to apply (empty: every call).
     public let scope: [String: String]
     /// Completion tokens reserved for a call without `max_tokens`.
@@ -44,6 +46,8 @@ public final class Budget: Sendable {
     private let state: Mutex<State>
 
     private struct State {
+        var hard: Double?
+        var soft: Double?
         var periodKey: String
         var spent: Double
         var reserved: Double = 0
@@ -70,8 +74,6 @@ public final class Budget: Sendable {
         logger: Logger = Logger(label: "MistralKit.Budget"), onSoftLimit: @escaping @Sendable (Status) -> Void = { _ in }
     ) {
         self.period = period
-        self.hardLimitUSD = hardLimitUSD
-        self.softLimitUSD = softLimitUSD
         self.scope = scope
         self.assumedCompletionTokens = max(0, assumedCompletionTokens)
         self.now = now
@@ -80,7 +82,7 @@ public final class Budget: Sendable {
         let key = Self.periodKey(period, now())
         let spent = records.filter { Self.periodKey(period, $0.timestamp) == key && Self.matches(scope, $0.tags) }
             .reduce(0) { $0 + ($1.costUSD ?? 0) }
-        self.state = Mutex(State(periodKey: key, spent: spent))
+        self.state = Mutex(State(hard: hardLimitUSD, soft: softLimitUSD, periodKey: key, spent: spent))
     }
 
     /// Spending in the current period.
@@ -88,7 +90,18 @@ public final class Budget: Sendable {
         let key = Self.periodKey(period, now())
         return state.withLock { state in
             roll(&state, key)
-            return Status(period: period, spentUSD: state.spent, reservedUSD: state.reserved, softLimitUSD: softLimitUSD, hardLimitUSD: hardLimitUSD)
+            return Status(period: period, spentUSD: state.spent, reservedUSD: state.reserved, softLimitUSD: state.soft, hardLimitUSD: state.hard)
+        }
+    }
+
+    /// Changes the limits and keeps what was spent and reserved: a key whose budget is raised
+    /// or lowered goes on counting the calls already made and those in flight. A soft limit
+    /// raised past the spending warns again when crossed.
+    public func setLimits(hardUSD: Double?, softUSD: Double?) {
+        state.withLock { state in
+            if state.soft != softUSD { state.warned = softUSD.map { state.spent >= $0 } ?? false }
+            state.hard = hardUSD
+            state.soft = softUSD
         }
     }
 
@@ -126,8 +139,8 @@ public final class Budget: Sendable {
         let key = Self.periodKey(period, now())
         let refusal = state.withLock { state -> Status? in
             roll(&state, key)
-            if let hard = hardLimitUSD, state.spent + state.reserved + estimateUSD > hard {
-                return Status(period: period, spentUSD: state.spent, reservedUSD: state.reserved, softLimitUSD: softLimitUSD, hardLimitUSD: hard)
+            if let hard = state.hard, state.spent + state.reserved + estimateUSD > hard {
+                return Status(period: period, spentUSD: state.spent, reservedUSD: state.reserved, softLimitUSD: state.soft, hardLimitUSD: hard)
             }
             state.reserved += estimateUSD
             return nil
@@ -149,9 +162,9 @@ public final class Budget: Sendable {
             if state.periodKey == reservation.periodKey { state.reserved = max(0, state.reserved - reservation.amount) }
             roll(&state, key)
             state.spent += actual
-            guard let soft = softLimitUSD, !state.warned, state.spent >= soft else { return nil }
+            guard let soft = state.soft, !state.warned, state.spent >= soft else { return nil }
             state.warned = true
-            return Status(period: period, spentUSD: state.spent, reservedUSD: state.reserved, softLimitUSD: soft, hardLimitUSD: hardLimitUSD)
+            return Status(period: period, spentUSD: state.spent, reservedUSD: state.reserved, softLimitUSD: soft, hardLimitUSD: state.hard)
         }
         if let crossed {
             logger.warning(
