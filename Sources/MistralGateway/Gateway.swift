@@ -61,7 +61,8 @@ public final class Gateway: Service {
         upstream.logger = configuration.logger
         client = MistralClient(configuration: upstream)
         keys = KeyRing(store: store, interval: configuration.keyRefreshInterval, logger: configuration.logger)
-        ledger = LedgerWriter(store: store, interval: configuration.ledgerFlushInterval, logger: configuration.logger)
+        ledger = LedgerWriter(
+            store: store, interval: configuration.ledgerFlushInterval, maxBacklog: configuration.maxLedgerBacklog, logger: configuration.logger)
         handler = RelayHandler(
             client: client, keys: keys, gates: KeyGates(ledger: store, logger: configuration.logger), ledger: ledger,
             metrics: GatewayMetrics(factory: factory), decoding: RequestDecoding(aliases: configuration.aliases),
@@ -127,6 +128,7 @@ public final class Gateway: Service {
     func readiness() async -> Response {
         var problems: [String] = []
         do { _ = try await store.key(id: "readiness-probe") } catch { problems.append("database: \(error)") }
+        if ledger.isFull { problems.append("ledger: \(ledger.backlog) rows wait for the database") }
         do { _ = try await client.relay(.listModels) } catch { problems.append("upstream: \(MistralError(normalizing: error).message)") }
         let body: JSONValue = problems.isEmpty ? ["status": "ready"] : ["status": "not ready", "problems": .array(problems.map { .string($0) })]
         return .json(body, status: problems.isEmpty ? .ok : .serviceUnavailable)

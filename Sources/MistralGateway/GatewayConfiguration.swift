@@ -32,6 +32,9 @@ public struct GatewayConfiguration: Sendable {
     /// Where one JSON line per request goes; `nil`: nowhere.
     public var accessLog: AccessLog?
     public var logger: Logger
+    /// The most ledger rows held while the database refuses them; past it the gateway refuses
+    /// requests with 503 rather than serve what it could not bill.
+    public var maxLedgerBacklog: Int = 100_000
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, upstream: MistralClient.Configuration,

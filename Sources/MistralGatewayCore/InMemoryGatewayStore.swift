@@ -10,12 +10,20 @@ public final class InMemoryGatewayStore: KeyStore, LedgerStore {
         var keys: [String: VirtualKey] = [:]
         var ledger: [LedgerEntry] = []
         var ledgerIDs: Set<String> = []
+        var refusesLedger = false
     }
 
     private let state = Mutex(State())
 
     /// An empty store.
     public init() {}
+
+    /// While `true`, ``append(_:)`` throws as a database that is down would (for tests of
+    /// what the gateway does then).
+    public var refusesLedgerWrites: Bool {
+        get { state.withLock { $0.refusesLedger } }
+        set { state.withLock { $0.refusesLedger = newValue } }
+    }
 
     public func createKey(_ key: VirtualKey) async throws {
         try state.withLock { state in
@@ -55,7 +63,8 @@ public final class InMemoryGatewayStore: KeyStore, LedgerStore {
     }
 
     public func append(_ entries: [LedgerEntry]) async throws {
-        state.withLock { state in
+        try state.withLock { state in
+            if state.refusesLedger { throw GatewayStoreError(.storage, "The ledger refuses writes (refusesLedgerWrites).") }
             for entry in entries where state.ledgerIDs.insert(entry.id).inserted { state.ledger.append(entry) }
         }
     }

@@ -66,6 +66,30 @@ struct OperationsTests {
         }
     }
 
+    /// A database that refuses the ledger for long: rows gather up to the bound, then the
+    /// gateway refuses requests (503, its own error) rather than serve what it cannot bill, and
+    /// serves again once the rows are written.
+    @Test func aLedgerThatCannotBeWrittenStopsServingAtItsBoundAndLosesNoRow() async throws {
+        try await withEmulator { emulatorURL, _ in
+            let store = InMemoryGatewayStore()
+            try await withGateway(upstream: emulatorURL, store: store, configure: { $0.maxLedgerBacklog = 3 }) { world in
+                let url = world.baseURL + "/v1/chat/completions"
+                store.refusesLedgerWrites = true
+                for _ in 0..<3 { #expect(try await sendRaw("POST", url, body: Self.chatBody, apiKey: world.secret()).status == 200) }
+                let refused = try await sendRaw("POST", url, body: Self.chatBody, apiKey: world.secret())
+                #expect(refused.status == 503)
+                #expect(refused.json?["type"] == "gateway_storage_unavailable")
+                #expect(refused.header("retry-after") == "1")
+                #expect(try await sendRaw("GET", world.baseURL + "/ready", apiKey: nil).status == 503)
+                store.refusesLedgerWrites = false
+                // The three served and the one refused (a refusal is a ledger row too).
+                #expect(await eventually { ((try? await store.entries(LedgerQuery())) ?? []).count == 4 })
+                #expect(try await sendRaw("POST", url, body: Self.chatBody, apiKey: world.secret()).status == 200)
+                #expect(await eventually { ((try? await store.entries(LedgerQuery())) ?? []).count == 5 })
+            }
+        }
+    }
+
     @Test func everyRequestWritesOneJSONAccessLogLineNamingTheKeyByItsPrefix() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("access.log").path

@@ -52,6 +52,12 @@ struct GatewayFailure: Error, Sendable {
         envelope(status: 413, message: "The request body is larger than \(limit) bytes.", type: "gateway_body_too_large", outcome: "body too large")
     }
 
+    /// The ledger's backlog is full: the database has refused its rows for a while, and the
+    /// gateway serves nothing it could not bill.
+    static let ledgerFull = envelope(
+        status: 503, message: "The gateway cannot write its usage ledger to its database; try again shortly.",
+        type: "gateway_storage_unavailable", code: "ledger", retryAfter: .seconds(1), outcome: "storage")
+
     static func badRequest(_ message: String) -> GatewayFailure {
         envelope(status: 400, message: message, type: "invalid_request_error", outcome: "bad request")
     }

@@ -34,6 +34,7 @@ struct RelayHandler: Sendable {
             let decoded = try decoding.decode(endpoint, body: body)
             trace.requested(model: decoded.requestedModel, resolved: decoded.relay.model ?? decoded.requestedModel, user: decoded.user)
             guard key.allows(model: decoded.requestedModel) else { throw GatewayFailure.modelNotAllowed(decoded.requestedModel) }
+            guard !ledger.isFull else { throw GatewayFailure.ledgerFull }
             let gate = try await openGate(for: key)
             admission = try gate.admit(client.estimate(decoded.relay))
             let scheduling = scheduling(for: key, request.headers)

@@ -9,17 +9,20 @@ import Synchronization
 /// A batch the database refuses is kept and tried again with the next one (an entry already
 /// stored is skipped by the store, so nothing is counted twice). The gateway calls ``flush()``
 /// once more after its server has drained its requests on shutdown, so a graceful stop loses
-/// nothing; a crash loses at most the rows of one flush interval.
+/// nothing; a crash loses at most the rows of one flush interval. While the database refuses
+/// them, rows gather up to `maxBacklog`; past it ``isFull`` tells the gateway to stop serving.
 public final class LedgerWriter: Sendable {
     private let store: any LedgerStore
     private let interval: Duration
+    private let maxBacklog: Int
     private let logger: Logger
     private let pending = Mutex<[LedgerEntry]>([])
     private let written = Atomic<Int>(0)
 
-    public init(store: any LedgerStore, interval: Duration, logger: Logger) {
+    public init(store: any LedgerStore, interval: Duration, maxBacklog: Int = 100_000, logger: Logger) {
         self.store = store
         self.interval = interval
+        self.maxBacklog = maxBacklog
         self.logger = logger
     }
 
@@ -30,6 +33,8 @@ public final class LedgerWriter: Sendable {
 
     /// Rows waiting to be written.
     public var backlog: Int { pending.withLock { $0.count } }
+    /// Whether the backlog reached its bound: the database has refused rows for a while.
+    public var isFull: Bool { backlog >= maxBacklog }
     /// Rows written since start.
     public var writtenCount: Int { written.load(ordering: .relaxed) }
 
