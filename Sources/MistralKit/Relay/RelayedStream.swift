@@ -56,44 +56,75 @@ public struct RelayedStream: AsyncSequence, Sendable {
         /// The next events to pass on; `nil` after `data: [DONE]` was delivered.
         /// - Throws: ``MistralError`` once the events before the failure were delivered.
         public mutating func next() async throws -> ByteBuffer? {
+            // Only the read from the upstream awaits; everything else is in synchronous steps
+            // kept out of line, so this function's async frame (allocated for every call, and
+            // held while the upstream is slow to send) stays small.
             while true {
-                if !events.output.isEmpty {
-                    let buffer = ByteBuffer(bytes: events.output)
-                    events.output.removeAll(keepingCapacity: true)
-                    if events.newChunks > 0 {
-                        tracker.sawChunks(events.newChunks)
-                        events.newChunks = 0
-                    }
-                    return buffer
-                }
-                if ended { return nil }
-                if let failure = events.failure { throw end(failure) }
-                if events.done {
-                    ended = true
-                    let response = events.accumulator.response
-                    tracker.finish(usage: response.usage, responseModel: response.model, error: nil)
-                    return nil
+                switch try nextStep() {
+                case .deliver(let buffer): return buffer
+                case .end: return nil
+                case .read: break
                 }
                 let buffer: ByteBuffer?
                 do {
                     buffer = try await body.next()
                 } catch {
-                    throw end(StreamFailure.cut(by: error, chunks: events.accumulator.chunkCount, requestID: requestID, partial: received))
+                    throw cut(by: error)
                 }
-                if Task.isCancelled {
-                    throw end(
-                        MistralError(
-                            kind: .cancelled, message: "The relayed stream was cancelled after \(events.accumulator.chunkCount) chunks.",
-                            requestID: requestID, partial: received))
-                }
-                guard let buffer else {
-                    let cutInsideEvent = parser.finish()
-                    events.endOfBody(cutInsideEvent: cutInsideEvent, requestID: requestID)
-                    continue
-                }
-                events.requestID = requestID
-                parser.feed(buffer.readableBytesView, to: &events)
+                try receive(buffer)
             }
+        }
+
+        private enum Step {
+            case deliver(ByteBuffer)
+            case end
+            case read
+        }
+
+        /// What to do next without reading: hand out framed events, end, or read more.
+        @inline(never)
+        private mutating func nextStep() throws -> Step {
+            if !events.output.isEmpty {
+                let buffer = ByteBuffer(bytes: events.output)
+                events.output.removeAll(keepingCapacity: true)
+                if events.newChunks > 0 {
+                    tracker.sawChunks(events.newChunks)
+                    events.newChunks = 0
+                }
+                return .deliver(buffer)
+            }
+            if ended { return .end }
+            if let failure = events.failure { throw end(failure) }
+            if events.done {
+                ended = true
+                let response = events.accumulator.response
+                tracker.finish(usage: response.usage, responseModel: response.model, error: nil)
+                return .end
+            }
+            return .read
+        }
+
+        /// Takes one read of the upstream's body (`nil`: it ended) into the parser.
+        @inline(never)
+        private mutating func receive(_ buffer: ByteBuffer?) throws {
+            if Task.isCancelled {
+                throw end(
+                    MistralError(
+                        kind: .cancelled, message: "The relayed stream was cancelled after \(events.accumulator.chunkCount) chunks.",
+                        requestID: requestID, partial: received))
+            }
+            guard let buffer else {
+                let cutInsideEvent = parser.finish()
+                events.endOfBody(cutInsideEvent: cutInsideEvent, requestID: requestID)
+                return
+            }
+            events.requestID = requestID
+            parser.feed(buffer.readableBytesView, to: &events)
+        }
+
+        @inline(never)
+        private mutating func cut(by error: any Error) -> MistralError {
+            end(StreamFailure.cut(by: error, chunks: events.accumulator.chunkCount, requestID: requestID, partial: received))
         }
 
         /// Ends the relay because its own client went away: the upstream request is dropped and
