@@ -24,6 +24,8 @@ public final class Gateway: Service {
     public let configuration: GatewayConfiguration
     /// The queue in front of the upstream (its depth by key is in the metrics).
     public let queue: FairQueue
+    /// The queues of models with their own limits (``GatewayConfiguration/modelLimits``).
+    public let modelQueues: [String: FairQueue]
     /// Where this gateway's metrics are (served at `/metrics`).
     public let registry: PrometheusCollectorRegistry
     let store: any GatewayStore
@@ -54,6 +56,10 @@ public final class Gateway: Service {
                 adaptive: configuration.upstreamLimits.requestsPerSecond == nil || configuration.upstreamLimits.tokensPerMinute == nil),
             defaultMaxWait: configuration.maxQueueWait)
         upstream.fairQueue = queue
+        modelQueues = configuration.modelLimits.mapValues { limits in
+            FairQueue(limiter: RateLimiter(limits: limits, adaptive: false), defaultMaxWait: configuration.maxQueueWait)
+        }
+        upstream.modelQueues = modelQueues
         upstream.rateLimiter = nil
         upstream.budget = nil
         upstream.usageLedger = nil
@@ -96,14 +102,22 @@ public final class Gateway: Service {
         let router = Router(context: GatewayRequestContext.self)
         let handler = handler
         for endpoint in GatewayEndpoint.allCases {
-            router.post(RouterPath(endpoint.path)) { request, context in await handler.handle(endpoint, request, channel: context.channel) }
+            router.post(RouterPath(endpoint.path)) { request, context in
+                // In a child task: its frames (admission, opening the upstream call) are freed
+                // when the response is ready, instead of staying in the connection task's
+                // allocator for the whole life of a keep-alive connection or a long stream.
+                async let response = handler.handle(endpoint, request, channel: context.channel)
+                return await response
+            }
         }
         router.get("/v1/models") { request, _ in await handler.models(request, id: nil) }
         router.get("/v1/models/{id}") { request, context in await handler.models(request, id: context.parameters.get("id")) }
         router.get("/health") { _, _ in Response.json(["status": "ok"]) }
         router.get("/ready") { [self] _, _ in await readiness() }
-        router.get("/metrics") { [registry, queue] _, _ in
-            GatewayMetrics(factory: PrometheusMetricsFactory(registry: registry)).queueDepth(queue.waiting.values.reduce(0, +))
+        router.get("/metrics") { [registry, queue, modelQueues] _, _ in
+            let metrics = GatewayMetrics(factory: PrometheusMetricsFactory(registry: registry))
+            metrics.queueDepth(queue.waiting.values.reduce(0, +))
+            for (model, modelQueue) in modelQueues { metrics.modelQueueDepth(modelQueue.waiting.values.reduce(0, +), model: model) }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))

@@ -15,6 +15,10 @@ public struct GatewayConfiguration: Sendable {
     /// The upstream's own limits, kept for every caller together so the upstream never answers
     /// 429; `nil` members are learned from its `x-ratelimit-*` headers.
     public var upstreamLimits: RateLimits
+    /// Lower limits of single models on that upstream (Mistral sets tokens per minute per
+    /// model), by exact model name after aliases: calls to such a model keep its limits and
+    /// the upstream's; both waits together stay within ``maxQueueWait``.
+    public var modelLimits: [String: RateLimits] = [:]
     /// The longest a request waits for its turn at the upstream before it is refused with 429
     /// and an honest `Retry-After` (a request's own `x-mistralkit-max-wait-ms` may ask for less).
     public var maxQueueWait: Duration

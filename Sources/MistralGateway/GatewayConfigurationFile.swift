@@ -9,7 +9,8 @@ import MistralKit
 /// {
 ///   "host": "0.0.0.0", "port": 8080,
 ///   "upstream": { "base_url": "https://api.mistral.ai", "requests_per_second": 20, "tokens_per_minute": 2000000,
-///                 "max_queue_wait_ms": 1000, "retries": 2, "timeout_s": 300 },
+///                 "max_queue_wait_ms": 1000, "retries": 2, "timeout_s": 300,
+///                 "models": { "mistral-large-latest": { "tokens_per_minute": 500000 } } },
 ///   "aliases": { "support": "mistral-small-latest" },
 ///   "fallbacks": [ { "model": "mistral-small-latest" },
 ///                  { "model": "smollm2", "provider": { "name": "local", "base_url": "http://127.0.0.1:8081/v1" } } ],
@@ -28,8 +29,11 @@ public struct GatewayConfigurationFile: Sendable, Codable, Hashable {
         public var maxQueueWaitMilliseconds: Int?
         public var retries: Int?
         public var timeoutSeconds: Double?
+        /// Limits of single models lower than the upstream's, by model name.
+        public var models: [String: ModelLimitsSection]?
 
         enum CodingKeys: String, CodingKey {
+            case models
             case baseURL = "base_url"
             case apiKeyFile = "api_key_file"
             case requestsPerSecond = "requests_per_second"
@@ -37,6 +41,16 @@ public struct GatewayConfigurationFile: Sendable, Codable, Hashable {
             case maxQueueWaitMilliseconds = "max_queue_wait_ms"
             case retries
             case timeoutSeconds = "timeout_s"
+        }
+    }
+
+    public struct ModelLimitsSection: Sendable, Codable, Hashable {
+        public var requestsPerSecond: Double?
+        public var tokensPerMinute: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case requestsPerSecond = "requests_per_second"
+            case tokensPerMinute = "tokens_per_minute"
         }
     }
 
@@ -104,6 +118,15 @@ public struct GatewayConfigurationFile: Sendable, Codable, Hashable {
             if let rps = upstream.requestsPerSecond { configuration.upstreamLimits.requestsPerSecond = rps }
             if let tpm = upstream.tokensPerMinute { configuration.upstreamLimits.tokensPerMinute = tpm }
             if let wait = upstream.maxQueueWaitMilliseconds { configuration.maxQueueWait = .milliseconds(wait) }
+            for (model, limits) in upstream.models ?? [:] {
+                guard limits.requestsPerSecond.map({ $0 > 0 }) ?? true, limits.tokensPerMinute.map({ $0 > 0 }) ?? true,
+                    limits.requestsPerSecond != nil || limits.tokensPerMinute != nil
+                else {
+                    throw MistralError(
+                        kind: .configuration, message: "upstream.models.\(model) needs a positive requests_per_second or tokens_per_minute.")
+                }
+                configuration.modelLimits[model] = RateLimits(requestsPerSecond: limits.requestsPerSecond, tokensPerMinute: limits.tokensPerMinute)
+            }
             if let retries = upstream.retries { configuration.upstream.retry.maxAttempts = retries + 1 }
             if let timeout = upstream.timeoutSeconds { configuration.upstream.timeouts.readIdle = .milliseconds(Int(timeout * 1000)) }
             if let file = upstream.apiKeyFile, configuration.upstream.apiKey?.isEmpty ?? true {

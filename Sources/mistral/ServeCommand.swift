@@ -42,6 +42,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-queue-wait-ms"), help: "The longest a request waits for the upstream before 429 with Retry-After.")
     var maxQueueWaitMs: Int?
 
+    @Option(
+        name: .customLong("model-limit"),
+        help: "A model's own limits, lower than the upstream's: MODEL=RPS or MODEL=RPS:TPM (RPS may be empty: MODEL=:TPM; repeatable).")
+    var modelLimits: [String] = []
+
     @Option(name: .customLong("alias"), help: "A model alias NAME=MODEL (repeatable).")
     var aliases: [String] = []
 
@@ -53,6 +58,9 @@ struct ServeCommand: AsyncParsableCommand {
         if let rps, rps <= 0 { throw ValidationError("--rps must be positive.") }
         if let tpm, tpm <= 0 { throw ValidationError("--tpm must be positive.") }
         if let maxQueueWaitMs, maxQueueWaitMs < 0 { throw ValidationError("--max-queue-wait-ms must not be negative.") }
+        for limit in modelLimits where Self.parseModelLimit(limit) == nil {
+            throw ValidationError("--model-limit '\(limit)' is not MODEL=RPS, MODEL=RPS:TPM or MODEL=:TPM with positive numbers.")
+        }
         for alias in aliases where ConnectionOptions.parseTag(alias) == nil { throw ValidationError("Alias '\(alias)' is not NAME=MODEL.") }
         if connection.monthlyBudget != nil {
             throw ValidationError("--monthly-budget is per key for the gateway: mistral keys create --monthly-budget.")
@@ -89,6 +97,24 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
+    /// `MODEL=RPS`, `MODEL=RPS:TPM` or `MODEL=:TPM`, positive numbers; `nil` when malformed.
+    static func parseModelLimit(_ text: String) -> (String, RateLimits)? {
+        guard let (model, value) = ConnectionOptions.parseTag(text) else { return nil }
+        let parts = value.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count <= 2 else { return nil }
+        var limits = RateLimits()
+        if !parts[0].isEmpty {
+            guard let rps = Double(parts[0]), rps > 0 else { return nil }
+            limits.requestsPerSecond = rps
+        }
+        if parts.count == 2 {
+            guard let tpm = Int(parts[1]), tpm > 0 else { return nil }
+            limits.tokensPerMinute = tpm
+        }
+        guard limits.requestsPerSecond != nil || limits.tokensPerMinute != nil else { return nil }
+        return (model, limits)
+    }
+
     /// Defaults, then the file, then the environment, then flags.
     func gatewayConfiguration(environment: [String: String], logger: Logger) throws -> GatewayConfiguration {
         var upstream = try connection.configuration(environment: environment)
@@ -111,6 +137,9 @@ struct ServeCommand: AsyncParsableCommand {
         if let maxQueueWaitMs { configuration.maxQueueWait = .milliseconds(maxQueueWaitMs) }
         for alias in aliases {
             if let (name, model) = ConnectionOptions.parseTag(alias) { configuration.aliases[name] = model }
+        }
+        for limit in modelLimits {
+            if let (model, limits) = Self.parseModelLimit(limit) { configuration.modelLimits[model] = limits }
         }
         switch accessLog {
         case "off": configuration.accessLog = nil

@@ -49,6 +49,14 @@ struct ServeCommandTests {
         throw ProcessRunnerError(message: "mistral serve never said where it listens: \(text)")
     }
 
+    @Test func aMalformedModelLimitIsRefusedBeforeServing() async throws {
+        for bad in ["mistral-large-latest", "m=0", "m=:", "m=1:2:3", "m=fast"] {
+            let result = try await ProcessRunner.run(try ProcessRunner.builtProduct("mistral"), ["serve", "--model-limit", bad])
+            #expect(result.status != 0)
+            #expect(result.stderr.contains("--model-limit"), "\(result.stderr)")
+        }
+    }
+
     @Test func sigtermUnderLoadDrainsEveryRequestAndWritesEveryLedgerRow() async throws {
         let configuration = EmulatorConfiguration(latency: EmulatorLatency(timeToFirstToken: .milliseconds(300), perToken: .milliseconds(20)))
         try await withTemporaryDirectory { directory in

@@ -279,8 +279,26 @@ struct RelayHandler: Sendable {
         return tags
     }
 
+    /// `gw-` and 32 random hex digits (128 bits, as a UUID's), made without Foundation's
+    /// string searching, which showed in the per-request profile.
     static func newRequestID() -> String {
-        "gw-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        var generator = SystemRandomNumberGenerator()
+        let digits = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 35) { buffer in
+            buffer[0] = UInt8(ascii: "g")
+            buffer[1] = UInt8(ascii: "w")
+            buffer[2] = UInt8(ascii: "-")
+            var index = 3
+            for _ in 0..<2 {
+                var word = generator.next()
+                for _ in 0..<16 {
+                    buffer[index] = digits[Int(word & 0xF)]
+                    word >>= 4
+                    index += 1
+                }
+            }
+            return index
+        }
     }
 
     static let requestIDHeader = HTTPField.Name("x-request-id")!

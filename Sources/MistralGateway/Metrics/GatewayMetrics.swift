@@ -25,6 +25,11 @@ struct GatewayMetrics: Sendable {
         Gauge(label: "gateway_queue_depth", dimensions: [], factory: factory).record(depth)
     }
 
+    /// Calls waiting in the queue of a model with its own limits.
+    func modelQueueDepth(_ depth: Int, model: String) {
+        Gauge(label: "gateway_model_queue_depth", dimensions: [("model", model)], factory: factory).record(depth)
+    }
+
     func budgetRemaining(keyPrefix: String, _ usd: Double) {
         Gauge(label: "gateway_budget_remaining_usd", dimensions: [("key", keyPrefix)], factory: factory).record(usd)
     }

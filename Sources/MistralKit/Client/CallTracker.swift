@@ -26,6 +26,8 @@ final class CallTracker: Sendable {
     struct Holdings: Sendable {
         var slot: ConcurrencySlot?
         var permit: RateLimiter.Permit?
+        /// The permit of the model's own queue, when its limits differ from the upstream's.
+        var modelPermit: RateLimiter.Permit?
         var budget: Budget.Reservation?
     }
 
@@ -84,6 +86,7 @@ final class CallTracker: Sendable {
         let cost = upstream.prices.cost(
             promptTokens: prompt, completionTokens: completion, cachedTokens: cached, model: model, context: call.pricing)
         holdings.permit?.reconcile(actualTokens: prompt + completion)
+        holdings.modelPermit?.reconcile(actualTokens: prompt + completion)
         holdings.budget?.commit(actualUSD: cost ?? 0)
         let outcome = error.map { $0.kind.description } ?? "ok"
         if call.metered {

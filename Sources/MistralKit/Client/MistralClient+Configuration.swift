@@ -37,6 +37,13 @@ extension MistralClient {
         /// calls to the client's own upstream (fallback providers have their own limits); when
         /// set, its limiter is the one used and ``rateLimiter`` is ignored. `nil`: arrival order.
         public var fairQueue: FairQueue? = nil
+        /// Queues for models whose own limits are lower than the upstream's (Mistral limits
+        /// tokens per minute per model): a call to such a model, by its exact name after
+        /// aliases, on the client's own upstream, waits in its model's queue first, then in
+        /// ``fairQueue`` (or for ``rateLimiter``), so it keeps both limits. The wait for both
+        /// together stays within the call's `maxWait`; refused in either, it fails with
+        /// `.rateLimitWait` and holds nothing.
+        public var modelQueues: [String: FairQueue] = [:]
         /// The most calls in flight at once; `nil`: no limit.
         public var concurrencyLimiter: ConcurrencyLimiter? = nil
         /// Circuit breakers per upstream and model; on by default, `nil` turns them off.

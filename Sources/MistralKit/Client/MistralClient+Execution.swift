@@ -75,8 +75,19 @@ extension MistralClient {
                     try await limiter.acquire()
                     holdings.slot = ConcurrencySlot(limiter)
                 }
-                if upstream.isPrimary, let queue = configuration.fairQueue {
+                if upstream.isPrimary, let model = call.model, let queue = configuration.modelQueues[model] {
                     let remaining = deadline.map { $0 - ContinuousClock.now - responseTimes.reserve }
+                    let permit = try await queue.acquire(tokens: call.tokenReservation, deadline: remaining.map { max(.zero, $0) })
+                    holdings.modelPermit = permit
+                    metrics.limiterWait(operation: call.operation, permit.waited)
+                }
+                if upstream.isPrimary, let queue = configuration.fairQueue {
+                    var remaining = deadline.map { $0 - ContinuousClock.now - responseTimes.reserve }
+                    if let modelWait = holdings.modelPermit?.waited {
+                        // Both waits together stay within the call's maxWait.
+                        let left = (FairQueue.Scheduling.current.maxWait ?? queue.defaultMaxWait) - modelWait
+                        remaining = min(remaining ?? left, left)
+                    }
                     let permit = try await queue.acquire(tokens: call.tokenReservation, deadline: remaining.map { max(.zero, $0) })
                     holdings.permit = permit
                     metrics.limiterWait(operation: call.operation, permit.waited)
@@ -116,6 +127,8 @@ extension MistralClient {
                 holdings.slot = nil
                 holdings.permit?.reconcile(actualTokens: 0)
                 holdings.permit = nil
+                holdings.modelPermit?.reconcile(actualTokens: 0)
+                holdings.modelPermit = nil
                 if admittedByBreaker {
                     configuration.circuitBreakers?.record(upstream: upstream.baseURL, model: call.model, outcome: CircuitBreakers.outcome(of: mapped))
                 }
