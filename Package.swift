@@ -17,7 +17,13 @@ let package = Package(
         .executable(name: "mistral-tokenizer-bench", targets: ["MistralTokenizerBenchmarks"]),
         .executable(name: "support-bot", targets: ["SupportBot"]),
     ],
+    traits: [
+        // `swift build --traits OTLP`: `mistral serve` can export traces over OTLP/HTTP (swift-otel).
+        // Off by default: swift-otel adds minutes to every cold build, and CI does not need it.
+        .trait(name: "OTLP", description: "OTLP/HTTP trace export for mistral serve (swift-otel)")
+    ],
     dependencies: [
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -91,6 +97,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         // An offline stand-in for the Mistral service, reusing MistralKit's wire models.
@@ -118,6 +125,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "OTel", package: "swift-otel", condition: .when(traits: ["OTLP"])),
             ]
         ),
         .executableTarget(
@@ -196,6 +205,8 @@ let package = Package(
             dependencies: [
                 "MistralGateway", "MistralGatewayCore", "MistralKit", "MistralEmulator", "MistralTestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ]
         ),
         .testTarget(

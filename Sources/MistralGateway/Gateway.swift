@@ -7,6 +7,7 @@ import MistralKit
 import NIOCore
 import Prometheus
 import ServiceLifecycle
+import Tracing
 
 /// A self-hosted server that speaks the Mistral API in front of an upstream (Mistral, or any
 /// compatible server): per-key authentication, limits and budgets, one fair queue that keeps
@@ -101,13 +102,20 @@ public final class Gateway: Service {
     func makeApplication() -> some ApplicationProtocol {
         let router = Router(context: GatewayRequestContext.self)
         let handler = handler
+        let tracer = configuration.upstream.tracer.flatMap { $0 is NoOpTracer ? nil : $0 }
         for endpoint in GatewayEndpoint.allCases {
             router.post(RouterPath(endpoint.path)) { request, context in
                 // In a child task: its frames (admission, opening the upstream call) are freed
                 // when the response is ready, instead of staying in the connection task's
                 // allocator for the whole life of a keep-alive connection or a long stream.
-                async let response = handler.handle(endpoint, request, channel: context.channel)
-                return await response
+                guard let tracer else {
+                    async let response = handler.handle(endpoint, request, channel: context.channel)
+                    return await response
+                }
+                return await ServerSpan.around(request, route: endpoint.path, tracer: tracer) {
+                    async let response = handler.handle(endpoint, request, channel: context.channel)
+                    return await response
+                }
             }
         }
         router.get("/v1/models") { request, _ in await handler.models(request, id: nil) }

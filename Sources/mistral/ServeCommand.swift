@@ -5,6 +5,7 @@ import MistralGateway
 import MistralKit
 import MistralStore
 import ServiceLifecycle
+import Tracing
 
 /// `mistral serve`: the gateway, until SIGINT or SIGTERM (which drain the requests in flight and
 /// write every pending ledger row before exiting).
@@ -50,6 +51,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("alias"), help: "A model alias NAME=MODEL (repeatable).")
     var aliases: [String] = []
 
+    @Option(
+        name: .customLong("otlp-endpoint"),
+        help: "Send traces over OTLP/HTTP to this URL (e.g. http://127.0.0.1:4318/v1/traces; default: OTEL_EXPORTER_OTLP_ENDPOINT). Needs a build with --traits OTLP.")
+    var otlpEndpoint: String?
+
     @Option(name: .customLong("access-log"), help: "Where one JSON line per request goes: a file path, - for standard output, or off.")
     var accessLog = "-"
 
@@ -85,6 +91,13 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let url = database ?? ChatStoreFactory.defaultURL(environment: environment)
         configuration.logger = logger
+        let traces: (tracer: any Tracer, service: any Service)?
+        do {
+            traces = try TraceExport.make(endpoint: otlpEndpoint, environment: environment)
+        } catch {
+            throw Terminal.fail(error)
+        }
+        if let traces { configuration.upstream.tracer = traces.tracer }
         let finalConfiguration = configuration
         let host = configuration.host
         let upstreamURL = configuration.upstream.server.baseURL
@@ -93,7 +106,9 @@ struct ServeCommand: AsyncParsableCommand {
                 Terminal.write(
                     "Mistral gateway listening on http://\(host):\(bound) (upstream \(upstreamURL), database \(GatewayStoreFactory.displayName(url)))\n")
             }
-            try await ServiceGroup(configuration: .init(services: [gateway], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+            // The exporter is listed first so it stops last, after the gateway's final spans.
+            let services: [any Service] = (traces.map { [$0.service] } ?? []) + [gateway]
+            try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
         }
     }
 

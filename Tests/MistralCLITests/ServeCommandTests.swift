@@ -57,6 +57,21 @@ struct ServeCommandTests {
         }
     }
 
+    #if !OTLP
+    /// A build without the OTLP trait asked to export traces says so and how to get it, rather
+    /// than serve without the traces the operator asked for.
+    @Test func askingForOTLPWithoutTheTraitIsRefusedWithTheWayToBuildIt() async throws {
+        let mistral = try ProcessRunner.builtProduct("mistral")
+        let flag = try await ProcessRunner.run(mistral, ["serve", "--otlp-endpoint", "http://127.0.0.1:4318/v1/traces", "--base-url", "http://127.0.0.1:9"])
+        #expect(flag.status != 0)
+        #expect(flag.stderr.contains("--traits OTLP"), "\(flag.stderr)")
+        let environment = try await ProcessRunner.run(
+            mistral, ["serve", "--base-url", "http://127.0.0.1:9"], environment: ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318"])
+        #expect(environment.status != 0)
+        #expect(environment.stderr.contains("--traits OTLP"), "\(environment.stderr)")
+    }
+    #endif
+
     @Test func sigtermUnderLoadDrainsEveryRequestAndWritesEveryLedgerRow() async throws {
         let configuration = EmulatorConfiguration(latency: EmulatorLatency(timeToFirstToken: .milliseconds(300), perToken: .milliseconds(20)))
         try await withTemporaryDirectory { directory in
