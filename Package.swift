@@ -89,7 +89,7 @@ let package = Package(
         .target(
             name: "MistralGateway",
             dependencies: [
-                "MistralKit", "MistralGatewayCore",
+                "MistralKit", "MistralGatewayCore", "MistralChat",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -203,7 +203,7 @@ let package = Package(
         .testTarget(
             name: "MistralGatewayTests",
             dependencies: [
-                "MistralGateway", "MistralGatewayCore", "MistralKit", "MistralEmulator", "MistralTestSupport",
+                "MistralGateway", "MistralGatewayCore", "MistralKit", "MistralEmulator", "MistralTestSupport", "MistralChat", "MistralStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import MistralChat
 import MistralGatewayCore
 import MistralKit
 import NIOCore
@@ -34,6 +35,8 @@ public final class Gateway: Service {
     let keys: KeyRing
     let ledger: LedgerWriter
     let handler: RelayHandler
+    /// The Conversations and Agents API, when the gateway has a chat store.
+    let conversations: ConversationsHandler?
     private let onListening: @Sendable (Int) async -> Void
 
     /// A gateway serving `store`'s keys and writing its ledger there.
@@ -41,9 +44,11 @@ public final class Gateway: Service {
     ///   - registry: where metrics go; a new registry by default (the process-wide metrics
     ///     system is left alone).
     ///   - onListening: called with the bound port once the server listens.
+    ///   - chatStore: where the Conversations and Agents API keeps conversations and agents;
+    ///     `nil` serves only the relayed Mistral API.
     public init(
-        configuration: GatewayConfiguration, store: any GatewayStore, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
-        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        configuration: GatewayConfiguration, store: any GatewayStore, chatStore: (any ChatStore)? = nil,
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         self.configuration = configuration
         self.store = store
@@ -74,6 +79,17 @@ public final class Gateway: Service {
             client: client, keys: keys, gates: KeyGates(ledger: store, logger: configuration.logger), ledger: ledger,
             metrics: GatewayMetrics(factory: factory), decoding: RequestDecoding(aliases: configuration.aliases),
             configuration: configuration)
+        if let chatStore {
+            // The engine's calls share the upstream's queue; each is billed to the key of the
+            // request it answers (TurnLedger).
+            let turns = TurnLedger(writer: ledger, logger: configuration.logger)
+            var engineUpstream = upstream
+            engineUpstream.usageLedger = turns
+            let engine = ChatEngine(client: MistralClient(configuration: engineUpstream), store: chatStore)
+            conversations = ConversationsHandler(engine: engine, relay: handler, turns: turns)
+        } else {
+            conversations = nil
+        }
     }
 
     /// Serves until graceful shutdown, then drains and flushes the ledger.
@@ -91,11 +107,13 @@ public final class Gateway: Service {
                 group.cancelAll()
                 await ledger.flush()
                 try? await client.shutdown()
+                try? await conversations?.engine.client.shutdown()
                 throw error
             }
             group.cancelAll()
             await ledger.flush()
             try? await client.shutdown()
+            try? await conversations?.engine.client.shutdown()
         }
     }
 
@@ -118,6 +136,7 @@ public final class Gateway: Service {
                 }
             }
         }
+        if let conversations { Self.route(conversations, on: router) }
         router.get("/v1/models") { request, _ in await handler.models(request, id: nil) }
         router.get("/v1/models/{id}") { request, context in await handler.models(request, id: context.parameters.get("id")) }
         router.get("/health") { _, _ in Response.json(["status": "ok"]) }
@@ -143,6 +162,32 @@ public final class Gateway: Service {
                 await onListening(bound)
             },
             logger: logger)
+    }
+
+    /// The Conversations and Agents API's routes. Streamed and whole answers share a path (the
+    /// body's `stream` decides), as Mistral's do.
+    private static func route(_ conversations: ConversationsHandler, on router: Router<GatewayRequestContext>) {
+        let agents = AgentsHandler(conversations: conversations)
+        @Sendable func id(_ context: GatewayRequestContext) -> String { context.parameters.get("id") ?? "" }
+        router.post("/v1/conversations") { request, context in await conversations.start(request, channel: context.channel) }
+        router.get("/v1/conversations") { request, _ in await conversations.list(request) }
+        router.get("/v1/conversations/{id}") { request, context in await conversations.get(request, id: id(context)) }
+        router.post("/v1/conversations/{id}") { request, context in await conversations.append(request, id: id(context), channel: context.channel) }
+        router.delete("/v1/conversations/{id}") { request, context in await conversations.delete(request, id: id(context)) }
+        router.get("/v1/conversations/{id}/history") { request, context in await conversations.history(request, id: id(context)) }
+        router.get("/v1/conversations/{id}/messages") { request, context in await conversations.messages(request, id: id(context)) }
+        router.post("/v1/conversations/{id}/restart") { request, context in
+            await conversations.restart(request, id: id(context), channel: context.channel)
+        }
+        router.post("/v1/agents") { request, _ in await agents.create(request) }
+        router.get("/v1/agents") { request, _ in await agents.list(request) }
+        router.get("/v1/agents/{id}") { request, context in await agents.get(request, id: id(context)) }
+        router.patch("/v1/agents/{id}") { request, context in await agents.update(request, id: id(context)) }
+        router.delete("/v1/agents/{id}") { request, context in await agents.delete(request, id: id(context)) }
+        router.get("/v1/agents/{id}/versions") { request, context in await agents.versions(request, id: id(context)) }
+        router.get("/v1/agents/{id}/versions/{version}") { request, context in
+            await agents.version(request, id: id(context), version: context.parameters.get("version") ?? "")
+        }
     }
 
     /// `/ready`: 200 when the database answers and the upstream lists its models, else 503

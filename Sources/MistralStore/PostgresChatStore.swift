@@ -93,6 +93,11 @@ public final class PostgresChatStore: ChatStore {
         ],
         ["ALTER TABLE entries ADD COLUMN citations TEXT"],
         ["ALTER TABLE knowledge_bases ADD COLUMN revision BIGINT NOT NULL DEFAULT 0"],
+        [
+            "ALTER TABLE conversations ADD COLUMN owner TEXT",
+            "ALTER TABLE conversations ADD COLUMN details TEXT",
+            "CREATE INDEX conversations_by_owner ON conversations (owner, user_id, updated_at)",
+        ],
     ]
 
     private func migrate() async throws {
@@ -182,12 +187,14 @@ public final class PostgresChatStore: ChatStore {
 
     public func createConversation(_ conversation: Conversation) async throws {
         let facts = try StoreRows.encodeFacts(conversation.pinnedFacts)
+        let details = try StoreRows.encodeDetails(conversation.details)
         try await run(
             """
-            INSERT INTO conversations (id, user_id, session_id, agent_name, agent_version, restarted_from, pinned_facts, created_at, updated_at)
+            INSERT INTO conversations (id, user_id, session_id, agent_name, agent_version, restarted_from, pinned_facts, created_at, updated_at,
+                owner, details)
             VALUES (\(conversation.id), \(conversation.userID), \(conversation.sessionID), \(conversation.agentName),
                 \(conversation.agentVersion), \(conversation.restartedFrom), \(facts), \(StoreRows.seconds(conversation.createdAt)),
-                \(StoreRows.seconds(conversation.updatedAt)))
+                \(StoreRows.seconds(conversation.updatedAt)), \(conversation.owner), \(details))
             """)
     }
 
@@ -200,6 +207,14 @@ public final class PostgresChatStore: ChatStore {
             sessionID.map {
                 "SELECT * FROM conversations WHERE user_id = \(userID) AND session_id = \($0) ORDER BY updated_at DESC, id LIMIT \(limit) OFFSET \(offset)"
             } ?? "SELECT * FROM conversations WHERE user_id = \(userID) ORDER BY updated_at DESC, id LIMIT \(limit) OFFSET \(offset)"
+        return try await rows(query).map(Self.conversation)
+    }
+
+    public func conversations(owner: String, userID: String?, limit: Int, offset: Int) async throws -> [Conversation] {
+        let query: PostgresQuery =
+            userID.map {
+                "SELECT * FROM conversations WHERE owner = \(owner) AND user_id = \($0) ORDER BY updated_at DESC, id LIMIT \(limit) OFFSET \(offset)"
+            } ?? "SELECT * FROM conversations WHERE owner = \(owner) ORDER BY updated_at DESC, id LIMIT \(limit) OFFSET \(offset)"
         return try await rows(query).map(Self.conversation)
     }
 
@@ -358,7 +373,8 @@ public final class PostgresChatStore: ChatStore {
             agentVersion: try columns["agent_version"].decode(Int?.self), restartedFrom: try columns["restarted_from"].decode(String?.self),
             pinnedFacts: try StoreRows.decodeFacts(try columns["pinned_facts"].decode(String.self)),
             createdAt: StoreRows.date(try columns["created_at"].decode(Double.self)),
-            updatedAt: StoreRows.date(try columns["updated_at"].decode(Double.self)))
+            updatedAt: StoreRows.date(try columns["updated_at"].decode(Double.self)), owner: try columns["owner"].decode(String?.self),
+            details: try StoreRows.decodeDetails(try columns["details"].decode(String?.self)))
     }
 
     private static func document(_ row: PostgresRow) throws -> KnowledgeDocument {

@@ -85,6 +85,14 @@ public final class SQLiteChatStore: ChatStore {
         migrator.registerMigration("v5: knowledge base revisions") { db in
             try db.execute(sql: "ALTER TABLE knowledge_bases ADD COLUMN revision INTEGER NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v6: conversation owners and details") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE conversations ADD COLUMN owner TEXT;
+                    ALTER TABLE conversations ADD COLUMN details TEXT;
+                    CREATE INDEX conversations_by_owner ON conversations (owner, user_id, updated_at);
+                    """)
+        }
         return migrator
     }
 
@@ -193,15 +201,18 @@ public final class SQLiteChatStore: ChatStore {
 
     public func createConversation(_ conversation: Conversation) async throws {
         let facts = try StoreRows.encodeFacts(conversation.pinnedFacts)
+        let details = try StoreRows.encodeDetails(conversation.details)
         try await write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO conversations (id, user_id, session_id, agent_name, agent_version, restarted_from, pinned_facts, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO conversations (id, user_id, session_id, agent_name, agent_version, restarted_from, pinned_facts, created_at, updated_at,
+                        owner, details)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     conversation.id, conversation.userID, conversation.sessionID, conversation.agentName, conversation.agentVersion,
                     conversation.restartedFrom, facts, StoreRows.seconds(conversation.createdAt), StoreRows.seconds(conversation.updatedAt),
+                    conversation.owner, details,
                 ])
         }
     }
@@ -222,6 +233,22 @@ public final class SQLiteChatStore: ChatStore {
                     db, sql: "SELECT * FROM conversations WHERE user_id = ? ORDER BY updated_at DESC, id LIMIT ? OFFSET ?",
                     arguments: [userID, limit, offset])
             }
+            return try rows.map(Self.conversation)
+        }
+    }
+
+    public func conversations(owner: String, userID: String?, limit: Int, offset: Int) async throws -> [Conversation] {
+        try await read { db in
+            let rows =
+                if let userID {
+                    try Row.fetchAll(
+                        db, sql: "SELECT * FROM conversations WHERE owner = ? AND user_id = ? ORDER BY updated_at DESC, id LIMIT ? OFFSET ?",
+                        arguments: [owner, userID, limit, offset])
+                } else {
+                    try Row.fetchAll(
+                        db, sql: "SELECT * FROM conversations WHERE owner = ? ORDER BY updated_at DESC, id LIMIT ? OFFSET ?",
+                        arguments: [owner, limit, offset])
+                }
             return try rows.map(Self.conversation)
         }
     }
@@ -370,7 +397,8 @@ public final class SQLiteChatStore: ChatStore {
             id: row["id"], userID: row["user_id"], sessionID: row["session_id"], agentName: row["agent_name"],
             agentVersion: row["agent_version"], restartedFrom: row["restarted_from"],
             pinnedFacts: try StoreRows.decodeFacts(row["pinned_facts"]),
-            createdAt: StoreRows.date(row["created_at"]), updatedAt: StoreRows.date(row["updated_at"]))
+            createdAt: StoreRows.date(row["created_at"]), updatedAt: StoreRows.date(row["updated_at"]), owner: row["owner"],
+            details: try StoreRows.decodeDetails(row["details"]))
     }
 
     private static func document(_ row: Row) -> KnowledgeDocument {

@@ -18,6 +18,17 @@ enum StoreRows {
         try JSONCoding.decode([String].self, from: Array(text.utf8))
     }
 
+    /// A conversation's details as JSON; `nil` (nothing stored) when they are all empty.
+    static func encodeDetails(_ details: ConversationDetails) throws -> String? {
+        guard details != ConversationDetails() else { return nil }
+        return String(decoding: try JSONEncoder().encode(details), as: UTF8.self)
+    }
+
+    static func decodeDetails(_ text: String?) throws -> ConversationDetails {
+        guard let text else { return ConversationDetails() }
+        return try JSONDecoder().decode(ConversationDetails.self, from: Data(text.utf8))
+    }
+
     static func encodeAgent(_ agent: Agent) throws -> String {
         String(decoding: try JSONEncoder().encode(agent), as: UTF8.self)
     }

@@ -25,6 +25,11 @@ struct DatabaseOptions: ParsableArguments {
         try await Self.withGatewayStore(url: url, body)
     }
 
+    /// Runs `body` with the chat store at `url`, closing it afterwards; failures become one error line.
+    static func withChatStore<T>(url: String, _ body: (any ChatStore) async throws -> T) async throws -> T {
+        try await withOpened({ try await ChatStoreFactory.open(url) }, store: \.store, close: \.close, body)
+    }
+
     /// Runs `body` with the gateway store at `url`, closing it afterwards; failures become one error line.
     static func withGatewayStore<T>(url: String, _ body: (any GatewayStore) async throws -> T) async throws -> T {
         try await withOpened({ try await GatewayStoreFactory.open(url) }, store: \.store, close: \.close, body)

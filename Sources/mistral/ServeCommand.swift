@@ -16,8 +16,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Callers use gateway keys (mistral keys create); the upstream is --base-url / --server with --api-key \
             or MISTRAL_API_KEY, as for every other command. Settings come from --config FILE (JSON), then \
-            MISTRAL_GATEWAY_* environment variables, then flags. Endpoints: the Mistral API under /v1, \
-            /health, /ready and /metrics.
+            MISTRAL_GATEWAY_* environment variables, then flags. Endpoints: the Mistral API under /v1 \
+            (with the Conversations and Agents API over the same database), /health, /ready and /metrics.
             """)
 
     @OptionGroup var connection: ConnectionOptions
@@ -102,13 +102,15 @@ struct ServeCommand: AsyncParsableCommand {
         let host = configuration.host
         let upstreamURL = configuration.upstream.server.baseURL
         try await DatabaseOptions.withGatewayStore(url: url) { store in
-            let gateway = Gateway(configuration: finalConfiguration, store: store) { bound in
-                Terminal.write(
-                    "Mistral gateway listening on http://\(host):\(bound) (upstream \(upstreamURL), database \(GatewayStoreFactory.displayName(url)))\n")
+            try await DatabaseOptions.withChatStore(url: url) { chatStore in
+                let gateway = Gateway(configuration: finalConfiguration, store: store, chatStore: chatStore) { bound in
+                    Terminal.write(
+                        "Mistral gateway listening on http://\(host):\(bound) (upstream \(upstreamURL), database \(GatewayStoreFactory.displayName(url)))\n")
+                }
+                // The exporter is listed first so it stops last, after the gateway's final spans.
+                let services: [any Service] = (traces.map { [$0.service] } ?? []) + [gateway]
+                try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
             }
-            // The exporter is listed first so it stops last, after the gateway's final spans.
-            let services: [any Service] = (traces.map { [$0.service] } ?? []) + [gateway]
-            try await ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
         }
     }
 

@@ -141,6 +141,7 @@ struct EngineTests {
                 switch event {
                 case .delta(let piece): pieces.append(piece)
                 case .finished(let turn): finished = turn
+                case .started: break
                 }
             }
             #expect(pieces.joined() == "The capital of France is Paris.")

@@ -6,6 +6,7 @@ import Testing
 enum StoreSuite {
     static func run(_ store: any ChatStore) async throws {
         try await conversationsArePerUserAndPaged(store)
+        try await conversationsArePerOwnerWithTheirDetails(store)
         try await entriesAppendInOrderAtomically(store)
         try await updatesFeedbackAndDeletion(store)
         try await agentsAreVersioned(store)
@@ -34,6 +35,26 @@ enum StoreSuite {
         #expect(fetched == first)
         try await store.updatePinnedFacts(conversationID: first.id, ["order #123", "prefers email"])
         #expect(try await store.conversation(id: first.id)?.pinnedFacts == ["order #123", "prefers email"])
+    }
+
+    static func conversationsArePerOwnerWithTheirDetails(_ store: any ChatStore) async throws {
+        let owner = "owner-\(UUID().uuidString.prefix(8))"
+        var inline = Agent(name: "inline", model: "mistral-small-latest", instructions: "Be brief.", temperature: 0.2)
+        inline.completionArguments = CompletionArguments(topP: 0.9, stop: ["END"])
+        let details = ConversationDetails(name: "Ticket", description: "A refund", metadata: ["ticket": "T-1", "priority": 2], inlineAgent: inline)
+        let mine = Conversation(userID: "api", sessionID: "api", owner: owner, details: details)
+        try await store.createConversation(mine)
+        try await store.createConversation(Conversation(userID: "end-user", sessionID: "s", owner: owner))
+        try await store.createConversation(Conversation(userID: "api", sessionID: "api", owner: owner + "-other"))
+        #expect(try await store.conversation(id: mine.id) == mine)
+        #expect(try await store.conversations(owner: owner, userID: nil, limit: 10, offset: 0).count == 2)
+        #expect(try await store.conversations(owner: owner, userID: "end-user", limit: 10, offset: 0).map(\.userID) == ["end-user"])
+        #expect(try await store.conversations(owner: owner, userID: nil, limit: 1, offset: 1).count == 1)
+        // A conversation of the engine alone has no owner and empty details.
+        let plain = Conversation(userID: "u", sessionID: "s")
+        try await store.createConversation(plain)
+        #expect(try await store.conversation(id: plain.id)?.owner == nil)
+        #expect(try await store.conversation(id: plain.id)?.details == ConversationDetails())
     }
 
     static func entriesAppendInOrderAtomically(_ store: any ChatStore) async throws {

@@ -49,6 +49,10 @@ final class CountingStore: ChatStore {
         count("conversation")
         return try await base.conversation(id: id)
     }
+    func conversations(owner: String, userID: String?, limit: Int, offset: Int) async throws -> [Conversation] {
+        try await base.conversations(owner: owner, userID: userID, limit: limit, offset: offset)
+    }
+
     func conversations(userID: String, sessionID: String?, limit: Int, offset: Int) async throws -> [Conversation] {
         count("conversations")
         return try await base.conversations(userID: userID, sessionID: sessionID, limit: limit, offset: offset)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MistralChat
 import MistralEmulator
 import MistralGateway
 import MistralGatewayCore
@@ -23,7 +24,7 @@ struct GatewayWorld: Sendable {
 /// gracefully (draining requests, flushing the ledger).
 func withGateway<Result>(
     upstream: String, keys: [String: KeyLimits] = ["app": KeyLimits()], store: InMemoryGatewayStore = InMemoryGatewayStore(),
-    configure: (inout GatewayConfiguration) -> Void = { _ in },
+    chatStore: (any ChatStore)? = nil, configure: (inout GatewayConfiguration) -> Void = { _ in },
     _ body: (GatewayWorld) async throws -> Result
 ) async throws -> Result {
     var secrets: [String: String] = [:]
@@ -49,7 +50,7 @@ func withGateway<Result>(
     let secretsByName = secrets
     let keysByName = created
     return try await LoopbackServer.withRunning(logger: logger) { onListening in
-        let gateway = Gateway(configuration: finalConfiguration, store: store, onListening: onListening)
+        let gateway = Gateway(configuration: finalConfiguration, store: store, chatStore: chatStore, onListening: onListening)
         holder.gateway = gateway
         return gateway
     } _: { port in

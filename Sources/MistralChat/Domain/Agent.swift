@@ -1,4 +1,5 @@
 import Foundation
+import MistralKit
 
 /// A persona: the model, instructions, tone and settings a conversation is answered with, like
 /// Mistral's Agents. Named and versioned: saving an agent again makes a new version, and a
@@ -83,6 +84,14 @@ public struct Agent: Sendable, Hashable, Codable {
     public var tools: [String]
     public var knowledgeBases: [String]
     public var createdAt: Date
+    /// The tenant that made the agent through the service's API; `nil` for a program's own.
+    public var owner: String?
+    /// The agent's name and description as the Agents API shows them (its ``name`` is then
+    /// its id, `ag_…`, unique across owners).
+    public var displayName: String?
+    public var description: String?
+    /// The completion settings beyond ``temperature`` and ``maxTokens``, sent with every call.
+    public var completionArguments: CompletionArguments?
 
     public init(
         name: String, version: Int = 0, model: String = "mistral-small-latest", instructions: String = "", tone: Tone? = nil,

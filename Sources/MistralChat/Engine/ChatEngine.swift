@@ -84,6 +84,34 @@ public final class ChatEngine: Sendable {
         return try await answer(try await beginTurn(text, in: conversation, agent: agent ?? .plain(model: defaultModel)))
     }
 
+    /// Starts `conversation` (new, not yet stored: its owner, user, session, agent or inline
+    /// persona, details) with `text` as its first message, and returns the stored answer.
+    ///
+    /// - Throws: ``ChatEngineError`` (`.emptyMessage`, `.invalidIdentifier`, `.unknownAgent`,
+    ///   `.invalidAgent`) with nothing stored; a `MistralError` from the model after the
+    ///   conversation and its turn were stored, the answer as failed.
+    public func start(_ text: String, in conversation: Conversation) async throws -> Turn {
+        try await answer(try await beginConversation(text, conversation))
+    }
+
+    /// Like ``start(_:in:)``, with the answer streamed as ``stream(_:conversationID:)`` does.
+    public func startStream(_ text: String, in conversation: Conversation) async throws -> AsyncThrowingStream<TurnEvent, any Error> {
+        streamed(try await beginConversation(text, conversation))
+    }
+
+    /// Checks `text`, the conversation's ids and its persona, then stores the conversation and
+    /// the turn's first entries.
+    private func beginConversation(_ text: String, _ conversation: Conversation) async throws -> PendingTurn {
+        try TurnValidation.checkMessage(text)
+        var conversation = try await conversations.validated(conversation)
+        let agent = try await agent(for: conversation)
+        _ = try TurnValidation.tools(of: agent, in: tools)
+        try await TurnValidation.checkKnowledgeBases(of: agent, in: store)
+        conversation.agentVersion = conversation.agentName == nil ? nil : agent.version
+        try await store.createConversation(conversation)
+        return try await beginTurn(text, in: conversation, agent: agent)
+    }
+
     /// Sends `text` in the conversation `conversationID`.
     ///
     /// - Throws: ``ChatEngineError`` (`.emptyMessage`, `.unknownConversation`) with nothing
@@ -129,6 +157,9 @@ public final class ChatEngine: Sendable {
 
     /// What a streamed turn delivers: pieces of the answer as they arrive, then the stored turn.
     public enum TurnEvent: Sendable, Hashable {
+        /// The turn is stored, its answer `pending`: the first event, naming the conversation
+        /// and the entries the turn fills (a server streams the answer under the output's id).
+        case started(conversation: Conversation, input: ConversationEntry, output: ConversationEntry)
         /// The next piece of the answer's text.
         case delta(String)
         /// The answer is complete and stored; the last event of the stream.
@@ -139,8 +170,13 @@ public final class ChatEngine: Sendable {
     /// the stream finishes; when it is cut, fails or the consumer stops early, the turn is stored
     /// as failed with what arrived, and the stream throws.
     public func stream(_ text: String, conversationID: String) async throws -> AsyncThrowingStream<TurnEvent, any Error> {
-        let pending = try await beginTurn(text, conversationID: conversationID)
+        streamed(try await beginTurn(text, conversationID: conversationID))
+    }
+
+    /// Answers `pending`, handing over the answer's pieces as they arrive.
+    private func streamed(_ pending: PendingTurn) -> AsyncThrowingStream<TurnEvent, any Error> {
         let (events, continuation) = AsyncThrowingStream.makeStream(of: TurnEvent.self)
+        continuation.yield(.started(conversation: pending.conversation, input: pending.input, output: pending.output))
         let work = Task {
             do {
                 let turn = try await self.answer(pending) { piece in continuation.yield(.delta(piece)) }
@@ -232,6 +268,7 @@ public final class ChatEngine: Sendable {
     ///
     /// - Throws: ``ChatEngineError`` `.unknownAgent` when that agent or version is gone.
     private func agent(for conversation: Conversation) async throws -> Agent {
-        try await conversations.agent(named: conversation.agentName, version: conversation.agentVersion) ?? .plain(model: defaultModel)
+        try await conversations.agent(named: conversation.agentName, version: conversation.agentVersion) ?? conversation.details.inlineAgent
+            ?? .plain(model: defaultModel)
     }
 }

@@ -32,11 +32,39 @@ public struct ConversationService: Sendable {
     public func list(userID: String, sessionID: String? = nil, limit: Int = 20, offset: Int = 0) async throws -> [Conversation] {
         try TurnValidation.checkIdentifier(userID, "user id")
         if let sessionID { try TurnValidation.checkIdentifier(sessionID, "session id") }
-        guard (1...Self.maximumPageSize).contains(limit), offset >= 0 else {
-            throw ChatEngineError(
-                .invalidPage, "A page holds 1 to \(Self.maximumPageSize) conversations from an offset of 0 or more, not \(limit) from \(offset).")
-        }
+        try Self.checkPage(limit: limit, offset: offset)
         return try await store.conversations(userID: userID, sessionID: sessionID, limit: limit, offset: offset)
+    }
+
+    /// A page of `owner`'s conversations (only `userID`'s when given), latest activity first.
+    ///
+    /// - Throws: ``ChatEngineError`` `.invalidIdentifier` for a bad user id, `.invalidPage` for
+    ///   a limit or offset out of range.
+    public func list(owner: String, userID: String? = nil, limit: Int = 20, offset: Int = 0) async throws -> [Conversation] {
+        if let userID { try TurnValidation.checkIdentifier(userID, "user id") }
+        try Self.checkPage(limit: limit, offset: offset)
+        return try await store.conversations(owner: owner, userID: userID, limit: limit, offset: offset)
+    }
+
+    private static func checkPage(limit: Int, offset: Int) throws {
+        guard (1...maximumPageSize).contains(limit), offset >= 0 else {
+            throw ChatEngineError(
+                .invalidPage, "A page holds 1 to \(maximumPageSize) conversations from an offset of 0 or more, not \(limit) from \(offset).")
+        }
+    }
+
+    /// `conversation`, checked before it is stored: its user and session ids, and its agent
+    /// (by name, at its version or the latest, which it then names).
+    ///
+    /// - Throws: ``ChatEngineError`` `.invalidIdentifier` or `.unknownAgent`.
+    func validated(_ conversation: Conversation) async throws -> Conversation {
+        try TurnValidation.checkIdentifier(conversation.userID, "user id")
+        try TurnValidation.checkIdentifier(conversation.sessionID, "session id")
+        var checked = conversation
+        if let agent = try await agent(named: conversation.agentName, version: conversation.agentVersion) {
+            checked.agentVersion = agent.version
+        }
+        return checked
     }
 
     /// The most conversations ``list(userID:sessionID:limit:offset:)`` returns at once.
@@ -110,7 +138,7 @@ public struct ConversationService: Sendable {
         }
         var branch = Conversation(
             userID: original.userID, sessionID: original.sessionID, agentName: original.agentName, agentVersion: original.agentVersion,
-            restartedFrom: entryID, pinnedFacts: original.pinnedFacts)
+            restartedFrom: entryID, pinnedFacts: original.pinnedFacts, owner: original.owner, details: original.details)
         branch.updatedAt = Date()
         try await store.createConversation(branch)
         let copies = entries[...cut].map { entry in

@@ -9,6 +9,9 @@ public protocol ConversationStore: Sendable {
     func conversation(id: String) async throws -> Conversation?
     /// A user's conversations, newest activity first, optionally of one session, paged.
     func conversations(userID: String, sessionID: String?, limit: Int, offset: Int) async throws -> [Conversation]
+    /// An owner's conversations (only one user's when `userID` is given), newest activity
+    /// first, paged.
+    func conversations(owner: String, userID: String?, limit: Int, offset: Int) async throws -> [Conversation]
     /// Saves a conversation's pinned facts (and bumps its activity time).
     func updatePinnedFacts(conversationID: String, _ facts: [String]) async throws
     /// Deletes a conversation and its entries; false when there was none.

@@ -40,9 +40,10 @@ struct ToolLoop: Sendable {
         while true {
             step += 1
             let mayCallTools = !tools.isEmpty && step <= runner.policy.maxSteps
-            let request = ChatCompletionRequest(
+            var request = ChatCompletionRequest(
                 model: agent.model, messages: messages, temperature: agent.temperature, maxTokens: agent.maxTokens,
                 tools: tools.isEmpty ? nil : tools.map(\.definition), toolChoice: tools.isEmpty ? nil : (mayCallTools ? .auto : ToolChoice.none))
+            agent.completionArguments?.apply(to: &request)
             let response = try await call(request, tags: tags, onDelta: onDelta)
             promptTokens += response.usage?.promptTokens ?? 0
             completionTokens += response.usage?.completionTokens ?? 0

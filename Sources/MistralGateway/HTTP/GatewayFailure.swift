@@ -19,6 +19,11 @@ struct GatewayFailure: Error, Sendable {
     /// What the ledger and the metrics record as the request's outcome.
     var outcome: String
 
+    /// The body's message (a 422's first detail), for an error event.
+    var message: String {
+        body["message"]?.stringValue ?? body["detail"]?[0]?["msg"]?.stringValue ?? "The request failed."
+    }
+
     /// Mistral's error envelope: `{object: "error", message, type, param, code}`.
     static func envelope(
         status: Int, message: String, type: String, code: String? = nil, source: Source = .gateway, retryAfter: Duration? = nil,

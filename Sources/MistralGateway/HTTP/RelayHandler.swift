@@ -23,7 +23,7 @@ struct RelayHandler: Sendable {
     func handle(_ endpoint: GatewayEndpoint, _ request: Request, channel: any Channel) async -> Response {
         let requestID = Self.newRequestID()
         let key: VirtualKey
-        switch await authenticate(request) {
+        switch await keys.authenticate(request) {
         case .success(let found): key = found
         case .failure(let failure): return respond(failure, requestID: requestID)
         }
@@ -66,7 +66,7 @@ struct RelayHandler: Sendable {
     func models(_ request: Request, id: String?) async -> Response {
         let requestID = Self.newRequestID()
         let key: VirtualKey
-        switch await authenticate(request) {
+        switch await keys.authenticate(request) {
         case .success(let found): key = found
         case .failure(let failure): return respond(failure, requestID: requestID)
         }
@@ -104,17 +104,7 @@ struct RelayHandler: Sendable {
 
     // MARK: - Steps
 
-    private func authenticate(_ request: Request) async -> Result<VirtualKey, GatewayFailure> {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
-            return .failure(.unauthorized("No API key: send one as 'Authorization: Bearer <key>'."))
-        }
-        let secret = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        guard let key = await keys.key(forSecret: secret) else { return .failure(.unauthorized("The API key is not valid.")) }
-        if let refusal = key.refusal(at: Date()) { return .failure(.unauthorized("The API key \(key.prefix)… is \(refusal).")) }
-        return .success(key)
-    }
-
-    private func collectBody(_ request: Request) async throws -> [UInt8] {
+    func collectBody(_ request: Request) async throws -> [UInt8] {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maxBodyBytes {
             throw GatewayFailure.bodyTooLarge(limit: configuration.maxBodyBytes)
         }
@@ -126,7 +116,7 @@ struct RelayHandler: Sendable {
         }
     }
 
-    private func openGate(for key: VirtualKey) async throws -> KeyGate {
+    func openGate(for key: VirtualKey) async throws -> KeyGate {
         do {
             return try await gates.gate(for: key)
         } catch {
@@ -139,7 +129,7 @@ struct RelayHandler: Sendable {
 
     /// The request's place in the upstream queue: its key's lane, the key's priority unless the
     /// request asks for `batch`, and the request's own maximum wait when it gives a shorter one.
-    private func scheduling(for key: VirtualKey, _ headers: HTTPFields) -> FairQueue.Scheduling {
+    func scheduling(for key: VirtualKey, _ headers: HTTPFields) -> FairQueue.Scheduling {
         var priority: FairQueue.Priority = key.limits.priority == .batch ? .batch : .interactive
         if headers[Self.priorityHeader]?.lowercased() == "batch" { priority = .batch }
         var maxWait = configuration.maxQueueWait
@@ -225,7 +215,7 @@ struct RelayHandler: Sendable {
 
     // MARK: - Answers
 
-    private func finish(_ trace: RequestTrace, status: Int, outcome: String) {
+    func finish(_ trace: RequestTrace, status: Int, outcome: String) {
         let entry = trace.entry(status: status, outcome: outcome)
         ledger.append(entry)
         configuration.accessLog?.write(entry, keyPrefix: trace.key.prefix)
@@ -245,7 +235,14 @@ struct RelayHandler: Sendable {
         return headers
     }
 
-    private func respond(_ failure: GatewayFailure, requestID: String) -> Response {
+    /// The headers every answer carries: the gateway's request id.
+    func requestHeaders(_ requestID: String) -> HTTPFields {
+        var headers = HTTPFields()
+        headers[Self.requestIDHeader] = requestID
+        return headers
+    }
+
+    func respond(_ failure: GatewayFailure, requestID: String) -> Response {
         var headers = HTTPFields()
         headers[Self.requestIDHeader] = requestID
         headers[Self.errorSourceHeader] = failure.source.rawValue

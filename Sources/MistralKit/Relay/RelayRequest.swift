@@ -57,4 +57,10 @@ public struct CallEstimate: Sendable, Hashable {
     public var completionTokens: Int
     /// The cost of both at the client's prices; `nil` when the model has no price.
     public var costUSD: Double?
+
+    public init(promptTokens: Int, completionTokens: Int, costUSD: Double?) {
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.costUSD = costUSD
+    }
 }

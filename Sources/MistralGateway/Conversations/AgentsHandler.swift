@@ -1,0 +1,149 @@
+import Foundation
+import Hummingbird
+import MistralChat
+import MistralGatewayCore
+import MistralKit
+
+/// Mistral's Agents API over MistralChat's versioned agents: create, list, get (a version),
+/// update (a new version), delete, and list or get versions. An agent belongs to the owner of
+/// the key that made it; other owners get a 404 for it.
+struct AgentsHandler: Sendable {
+    let conversations: ConversationsHandler
+    private var store: any ChatStore { conversations.engine.store }
+    private var relay: RelayHandler { conversations.relay }
+
+    static let createFields: Set<String> = [
+        "model", "name", "instructions", "tools", "completion_args", "guardrails", "description", "handoffs", "metadata", "version_message",
+    ]
+    static let updateFields = createFields.union(["deployment_chat"])
+
+    /// `POST /v1/agents`.
+    func create(_ request: Request) async -> Response {
+        await conversations.withKey(request) { key, requestID in
+            var fields = try RequestFields(try await relay.collectBody(request), allowed: Self.createFields)
+            let model = fields.string("model", required: true)
+            let name = fields.string("name", required: true)
+            var agent = Agent(name: Self.newID(), model: model ?? "", instructions: fields.string("instructions") ?? "")
+            agent.owner = key.owner
+            agent.displayName = name
+            agent.description = fields.string("description")
+            Self.read(&fields, into: &agent)
+            try fields.check()
+            guard key.allows(model: agent.model) else { throw GatewayFailure.modelNotAllowed(agent.model) }
+            let saved = try await store.saveAgent(agent)
+            return .json(ConversationWire.agent(saved, versions: [saved.version], firstCreated: saved.createdAt), headers: relay.requestHeaders(requestID))
+        }
+    }
+
+    /// `PATCH /v1/agents/{id}`: the fields given merged into the latest version, saved as a new one.
+    func update(_ request: Request, id: String) async -> Response {
+        await conversations.withKey(request) { key, requestID in
+            var fields = try RequestFields(try await relay.collectBody(request), allowed: Self.updateFields)
+            var agent = try await conversations.ownedAgent(id, version: nil, key: key)
+            if let model = fields.string("model") { agent.model = model }
+            if let name = fields.string("name") { agent.displayName = name }
+            if let instructions = fields.string("instructions") { agent.instructions = instructions }
+            if let description = fields.string("description") { agent.description = description }
+            if fields.bool("deployment_chat") == true { fields.refuse("deployment_chat", "Le Chat deployment does not exist on this server.") }
+            Self.read(&fields, into: &agent)
+            try fields.check()
+            guard key.allows(model: agent.model) else { throw GatewayFailure.modelNotAllowed(agent.model) }
+            agent.createdAt = Date()
+            let saved = try await store.saveAgent(agent)
+            return try await answer(saved, requestID: requestID)
+        }
+    }
+
+    /// `GET /v1/agents?page=&page_size=`: the owner's agents, newest first, as a bare array.
+    func list(_ request: Request) async -> Response {
+        await conversations.withKey(request) { key, requestID in
+            let query = request.uri.queryParameters
+            let page = max(0, query["page"].flatMap { Int(String($0)) } ?? 0)
+            let size = min(1000, max(1, query["page_size"].flatMap { Int(String($0)) } ?? 20))
+            let owned = try await store.agents().filter { $0.owner == key.owner }.sorted { ($0.createdAt, $0.name) > ($1.createdAt, $1.name) }
+            var shown: [JSONValue] = []
+            for agent in owned.dropFirst(page * size).prefix(size) {
+                let first = try await store.agent(name: agent.name, version: 1)
+                shown.append(ConversationWire.agent(agent, versions: Array(1...agent.version), firstCreated: first?.createdAt ?? agent.createdAt))
+            }
+            return .json(.array(shown), headers: relay.requestHeaders(requestID))
+        }
+    }
+
+    /// `GET /v1/agents/{id}[?agent_version=N]`.
+    func get(_ request: Request, id: String) async -> Response {
+        await conversations.withKey(request) { key, requestID in
+            var version: Int?
+            if let text = request.uri.queryParameters["agent_version"] {
+                guard let number = Int(String(text)), number >= 0 else {
+                    throw GatewayFailure.validation([
+                        "detail": [RequestFields.issue(["query", "agent_version"], "Version aliases are not supported; give a version number.", "value_error", input: .string(String(text)))]
+                    ])
+                }
+                version = number + 1
+            }
+            return try await answer(try await conversations.ownedAgent(id, version: version, key: key), requestID: requestID)
+        }
+    }
+
+    /// `GET /v1/agents/{id}/versions`: every version, newest first.
+    func versions(_ request: Request, id: String) async -> Response {
+        await conversations.withKey(request) { key, requestID in
+            let latest = try await conversations.ownedAgent(id, version: nil, key: key)
+            let first = try await store.agent(name: id, version: 1)
+            var shown: [JSONValue] = []
+            for number in (1...latest.version).reversed() {
+                guard let version = try await store.agent(name: id, version: number) else { continue }
+                shown.append(ConversationWire.agent(version, versions: Array(1...latest.version), firstCreated: first?.createdAt ?? version.createdAt))
+            }
+            return .json(.array(shown), headers: relay.requestHeaders(requestID))
+        }
+    }
+
+    /// `GET /v1/agents/{id}/versions/{version}`.
+    func version(_ request: Request, id: String, version: String) async -> Response {
+        await conversations.withKey(request) { key, requestID in
+            guard let number = Int(version), number >= 0 else {
+                throw ChatEngineError(.unknownAgent, "Agent \(id) has no version \(version).")
+            }
+            return try await answer(try await conversations.ownedAgent(id, version: number + 1, key: key), requestID: requestID)
+        }
+    }
+
+    /// `DELETE /v1/agents/{id}`: every version; 204.
+    func delete(_ request: Request, id: String) async -> Response {
+        await conversations.withKey(request) { key, requestID in
+            _ = try await conversations.ownedAgent(id, version: nil, key: key)
+            _ = try await store.deleteAgent(name: id)
+            return Response(status: .noContent, headers: relay.requestHeaders(requestID))
+        }
+    }
+
+    /// `agent` with its versions listed.
+    private func answer(_ agent: Agent, requestID: String) async throws -> Response {
+        guard let latest = try await store.agent(name: agent.name, version: nil) else {
+            throw ChatEngineError(.unknownAgent, "There is no agent \(agent.name).")
+        }
+        let first = try await store.agent(name: agent.name, version: 1)
+        return .json(
+            ConversationWire.agent(agent, versions: Array(1...latest.version), firstCreated: first?.createdAt ?? agent.createdAt),
+            headers: relay.requestHeaders(requestID))
+    }
+
+    /// The settings both create and update read: completion arguments; tools, guardrails,
+    /// handoffs and metadata are refused by name until the server serves them.
+    private static func read(_ fields: inout RequestFields, into agent: inout Agent) {
+        if let arguments = fields.object("completion_args") { ConversationWire.apply(completionArguments: arguments, to: &agent, fields: &fields) }
+        ConversationWire.refuseTools(&fields)
+        for name in ["guardrails", "handoffs"] {
+            if let list = fields.array(name), !list.isEmpty { fields.refuse(name, "Agent \(name) are not supported by this server yet.") }
+        }
+        if let metadata = fields.object("metadata"), !metadata.isEmpty { fields.refuse("metadata", "Agent metadata is not supported by this server yet.") }
+        _ = fields.string("version_message")
+    }
+
+    /// `ag_` and 32 random hex digits.
+    static func newID() -> String {
+        "ag_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import MistralChat
+import MistralEmulator
+import MistralGateway
+import MistralGatewayCore
+import MistralKit
+import MistralStore
+import MistralTestSupport
+import Testing
+
+/// The Conversations and Agents API: the official SDK against it on SQLite and PostgreSQL,
+/// owner isolation, billing of turns to the key, failed turns and bad input over raw HTTP.
+struct ConversationsAPITests {
+    enum Backend: String, CaseIterable, CustomTestStringConvertible {
+        case sqlite, postgres
+        var testDescription: String { rawValue }
+    }
+
+    static let postgresURL = ProcessInfo.processInfo.environment["MISTRALKIT_POSTGRES_URL"]
+    static let required = ProcessInfo.processInfo.environment["MISTRALKIT_REQUIRE_PEERS"] == "1"
+    static let backends: [Backend] = postgresURL != nil || required ? [.sqlite, .postgres] : [.sqlite]
+    static let question = #"{"model":"mistral-small-latest","inputs":"What is the capital of France?"}"#
+
+    /// A gateway with a chat store of `backend` and two keys of two owners unique to the run
+    /// (the PostgreSQL database outlives runs): `mine` and `theirs`.
+    func withChatGateway(
+        _ backend: Backend, emulator configuration: EmulatorConfiguration = EmulatorConfiguration(),
+        _ body: (GatewayWorld, MistralEmulator, String, String) async throws -> Void
+    ) async throws {
+        let run = UUID().uuidString.prefix(8).lowercased()
+        let (mine, theirs) = ("mine-\(run)", "theirs-\(run)")
+        try await withTemporaryDirectory { directory in
+            let opened: ChatStoreFactory.Opened =
+                switch backend {
+                case .sqlite: try await ChatStoreFactory.open(directory.appendingPathComponent("chat.sqlite").path)
+                case .postgres: try await ChatStoreFactory.open(try #require(Self.postgresURL))
+                }
+            do {
+                try await withEmulator(configuration: configuration) { emulatorURL, emulator in
+                    try await withGateway(upstream: emulatorURL, keys: [mine: KeyLimits(), theirs: KeyLimits()], chatStore: opened.store) { world in
+                        try await body(world, emulator, mine, theirs)
+                    }
+                }
+            } catch {
+                await opened.close()
+                throw error
+            }
+            await opened.close()
+        }
+    }
+
+    @Test(
+        .enabled(if: ProcessRunner.peersPythonShouldRun, "the peers venv is not installed (scripts/setup-peers.sh)"), arguments: backends)
+    func theOfficialSDKsConversationsAndAgentsWork(_ backend: Backend) async throws {
+        let python = try #require(try ProcessRunner.peersPython())
+        let script = ProcessRunner.packageRoot.appendingPathComponent("scripts/conversations_sdk_test.py").path
+        try await withChatGateway(backend) { world, emulator, mine, theirs in
+            let result = try await ProcessRunner.run(python, [script, world.baseURL, world.secret(mine), world.secret(theirs)], timeout: .seconds(120))
+            #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+            #expect(result.stdout.contains("7 passed, 0 failed"), "\(result.stdout)")
+            // Every model call a turn made is a ledger row under the key that asked for it.
+            let key = try #require(world.keys[mine])
+            #expect(await eventually {
+                let rows = (try? await world.store.entries(LedgerQuery(keyID: key.id))) ?? []
+                return rows.filter { $0.endpoint.hasPrefix("conversations") }.count == emulator.requestLog.requests(path: "/v1/chat/completions").count
+            })
+        }
+    }
+
+    /// A turn whose model call fails is stored failed, shown so in the history, and run again
+    /// by an append without inputs; the upstream's error reaches the caller.
+    @Test(arguments: backends)
+    func aFailedTurnIsVisibleAndRetriedByAnEmptyAppend(_ backend: Backend) async throws {
+        try await withChatGateway(backend, emulator: EmulatorConfiguration(faultSchedule: [.status(500)])) { world, _, mine, _ in
+            let key = world.secret(mine)
+            let failed = try await sendRaw("POST", world.baseURL + "/v1/conversations", body: Self.question, apiKey: key)
+            #expect(failed.status == 500, "\(failed.text)")
+            #expect(failed.header("x-mistralkit-error-source") == "upstream")
+            let list = try await sendRaw("GET", world.baseURL + "/v1/conversations", apiKey: key)
+            let id = try #require(list.json?[0]?["id"]?.stringValue)
+            let history = try await sendRaw("GET", world.baseURL + "/v1/conversations/\(id)/history", apiKey: key)
+            #expect(history.json?["entries"]?[1]?["status"] == "failed")
+            let retried = try await sendRaw("POST", world.baseURL + "/v1/conversations/\(id)", body: #"{"stream":false}"#, apiKey: key)
+            #expect(retried.status == 200, "\(retried.text)")
+            #expect(retried.json?["outputs"]?[0]?["content"] == "The capital of France is Paris.")
+            let after = try await sendRaw("GET", world.baseURL + "/v1/conversations/\(id)/history", apiKey: key)
+            #expect(after.json?["entries"]?.arrayValue?.count == 2)
+            #expect(after.json?["entries"]?[1]?["status"] == nil)
+        }
+    }
+
+    /// Bad input gets Mistral's 422 (with `detail`) or a 404, and nothing is stored.
+    @Test func badInputIsRefusedAndStoresNothing() async throws {
+        try await withChatGateway(.sqlite) { world, emulator, mine, _ in
+            let key = world.secret(mine)
+            let url = world.baseURL + "/v1/conversations"
+            let cases: [(String, Int)] = [
+                (#"{"model":"mistral-small-latest","inputs":"  "}"#, 422),
+                (#"{"model":"mistral-small-latest"}"#, 422),
+                (#"{"inputs":"Hi"}"#, 422),
+                (#"{"model":"mistral-small-latest","inputs":"Hi","colour":"blue"}"#, 422),
+                (#"{"model":"mistral-small-latest","inputs":"Hi","tools":[{"type":"web_search"}]}"#, 422),
+                (#"{"agent_id":"ag_nobody","inputs":"Hi"}"#, 404),
+                (#"not json"#, 422),
+            ]
+            for (body, status) in cases {
+                let response = try await sendRaw("POST", url, body: body, apiKey: key)
+                #expect(response.status == status, "\(body): \(response.text)")
+                if status == 422 { #expect(response.json?["detail"]?[0]?["msg"] != nil, "\(response.text)") }
+            }
+            let extra = try await sendRaw("POST", url, body: #"{"model":"mistral-small-latest","inputs":"Hi","colour":"blue"}"#, apiKey: key)
+            #expect(extra.json?["detail"]?[0]?["type"] == "extra_forbidden")
+            #expect(try await sendRaw("GET", url, apiKey: key).json == .array([]))
+            #expect(emulator.requestLog.count == 0)
+            #expect(try await sendRaw("GET", url, apiKey: "not-a-key").status == 401)
+        }
+    }
+}

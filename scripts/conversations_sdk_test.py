@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Checks the gateway's Conversations and Agents API with the official `mistralai` SDK, unchanged.
+
+Usage: conversations_sdk_test.py BASE_URL KEY OTHER_OWNERS_KEY
+  BASE_URL          the gateway, e.g. http://127.0.0.1:8080 (with a chat store)
+  KEY               a gateway key of one owner
+  OTHER_OWNERS_KEY  a key of another owner: it must see none of the first owner's data
+
+The upstream is the emulator (its canned answer to QUESTION). Checks: agents (create, get,
+update to a new version, list versions, get a version), conversations (start with an agent and
+with a model, append, stream with Mistral's event names, history, messages, list with a
+metadata filter, restart that leaves the original as it was, delete), 422s for bad input, and
+another owner's 404s. Prints one line per check, then "N passed, M failed"; exits 1 when any failed.
+"""
+
+import sys
+
+from mistralai.client import Mistral, errors
+
+import peer_checks  # scripts/peer_checks.py
+
+MODEL = "mistral-small-latest"
+QUESTION = "What is the capital of France?"
+ANSWER = "The capital of France is Paris."
+
+
+def main():
+    base_url, key, other_key = sys.argv[1:4]
+    client = Mistral(api_key=key, server_url=base_url)
+    other = Mistral(api_key=other_key, server_url=base_url)
+    state = {}
+
+    def agents():
+        agent = client.beta.agents.create(model=MODEL, name="Support", instructions="Answer briefly.", completion_args={"temperature": 0.2})
+        assert agent.id.startswith("ag_") and agent.version == 0 and agent.versions == [0], agent
+        assert agent.name == "Support" and agent.instructions == "Answer briefly.", agent
+        updated = client.beta.agents.update(agent_id=agent.id, instructions="Answer in one sentence.")
+        assert updated.version == 1 and updated.versions == [0, 1], updated
+        assert updated.instructions == "Answer in one sentence." and updated.name == "Support", updated
+        assert client.beta.agents.get(agent_id=agent.id).version == 1
+        first = client.beta.agents.get(agent_id=agent.id, agent_version=0)
+        assert first.version == 0 and first.instructions == "Answer briefly.", first
+        versions = client.beta.agents.list_versions(agent_id=agent.id)
+        assert sorted(v.version for v in versions) == [0, 1], versions
+        assert any(a.id == agent.id for a in client.beta.agents.list())
+        state["agent"] = agent.id
+
+    def start_append_history():
+        response = client.beta.conversations.start(agent_id=state["agent"], inputs=QUESTION, metadata={"ticket": "T-1"})
+        assert response.conversation_id.startswith("conv_"), response
+        assert response.outputs[0].type == "message.output" and response.outputs[0].content == ANSWER, response.outputs
+        assert response.usage.total_tokens == response.usage.prompt_tokens + response.usage.completion_tokens > 0, response.usage
+        conversation_id = response.conversation_id
+        again = client.beta.conversations.append(conversation_id=conversation_id, inputs=QUESTION)
+        assert again.conversation_id == conversation_id and again.outputs[0].content == ANSWER, again
+        history = client.beta.conversations.get_history(conversation_id=conversation_id)
+        assert [e.type for e in history.entries] == ["message.input", "message.output"] * 2, history.entries
+        messages = client.beta.conversations.get_messages(conversation_id=conversation_id)
+        assert [m.type for m in messages.messages] == ["message.input", "message.output"] * 2, messages
+        got = client.beta.conversations.get(conversation_id=conversation_id)
+        assert got.id == conversation_id and got.agent_id == state["agent"] and got.agent_version == 1, got
+        state["conversation"] = conversation_id
+        state["first_output"] = history.entries[1].id
+
+    def stream():
+        events = list(client.beta.conversations.start_stream(model=MODEL, inputs=QUESTION, instructions="Be brief."))
+        names = [e.event for e in events]
+        assert names[0] == "conversation.response.started" and names[-1] == "conversation.response.done", names
+        deltas = [e.data for e in events if e.event == "message.output.delta"]
+        assert "".join(d.content for d in deltas) == ANSWER, deltas
+        assert len({d.id for d in deltas}) == 1, deltas
+        conversation_id = events[0].data.conversation_id
+        history = client.beta.conversations.get_history(conversation_id=conversation_id)
+        assert history.entries[-1].id == deltas[0].id and history.entries[-1].content == ANSWER, history.entries
+        got = client.beta.conversations.get(conversation_id=conversation_id)
+        assert got.model == MODEL and got.instructions == "Be brief.", got
+        appended = list(client.beta.conversations.append_stream(conversation_id=conversation_id, inputs=QUESTION))
+        assert appended[0].data.conversation_id == conversation_id and appended[-1].event == "conversation.response.done"
+
+    def list_with_metadata():
+        tagged = client.beta.conversations.list(metadata={"ticket": "T-1"})
+        assert [c.id for c in tagged] == [state["conversation"]], tagged
+        everything = client.beta.conversations.list()
+        assert len(everything) >= 2, everything
+
+    def restart_branches():
+        response = client.beta.conversations.restart(
+            conversation_id=state["conversation"], from_entry_id=state["first_output"], inputs=QUESTION)
+        assert response.conversation_id != state["conversation"], response
+        branch = client.beta.conversations.get_history(conversation_id=response.conversation_id)
+        assert [e.type for e in branch.entries] == ["message.input", "message.output"] * 2, branch.entries
+        original = client.beta.conversations.get_history(conversation_id=state["conversation"])
+        assert len(original.entries) == 4, original.entries
+        client.beta.conversations.delete(conversation_id=response.conversation_id)
+        try:
+            client.beta.conversations.get(conversation_id=response.conversation_id)
+            raise AssertionError("a deleted conversation was found")
+        except errors.SDKError as error:
+            assert error.status_code == 404, error
+
+    def bad_input_is_422():
+        for call in (
+            lambda: client.beta.conversations.start(model=MODEL, inputs=""),
+            lambda: client.beta.conversations.start(inputs=QUESTION),
+            lambda: client.beta.agents.create(model=MODEL, name="x", completion_args={"temperature": 9}),
+        ):
+            try:
+                call()
+                raise AssertionError("accepted")
+            except errors.HTTPValidationError:
+                pass
+        try:
+            client.beta.conversations.start(agent_id="ag_unknown", inputs=QUESTION)
+            raise AssertionError("an unknown agent was accepted")
+        except errors.SDKError as error:
+            assert error.status_code == 404, error
+
+    def another_owner_sees_nothing():
+        for call in (
+            lambda: other.beta.conversations.get(conversation_id=state["conversation"]),
+            lambda: other.beta.conversations.get_history(conversation_id=state["conversation"]),
+            lambda: other.beta.conversations.append(conversation_id=state["conversation"], inputs=QUESTION),
+            lambda: other.beta.agents.get(agent_id=state["agent"]),
+            lambda: other.beta.conversations.start(agent_id=state["agent"], inputs=QUESTION),
+        ):
+            try:
+                call()
+                raise AssertionError("another owner reached it")
+            except errors.SDKError as error:
+                assert error.status_code == 404, error
+        assert other.beta.conversations.list() == [] and other.beta.agents.list() == []
+
+    return peer_checks.run([
+        ("agents: create, update (a version), get a version, list versions", agents),
+        ("conversations: start with an agent, append, history, messages, get", start_append_history),
+        ("conversations: streamed start and append with Mistral's events", stream),
+        ("conversations: list, filtered by metadata", list_with_metadata),
+        ("conversations: restart branches, the original stays; delete", restart_branches),
+        ("bad input: 422 with detail; unknown agent: 404", bad_input_is_422),
+        ("another owner: 404 for everything, empty lists", another_owner_sees_nothing),
+    ])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
