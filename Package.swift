@@ -90,6 +90,7 @@ let package = Package(
             name: "MistralGateway",
             dependencies: [
                 "MistralKit", "MistralGatewayCore", "MistralChat",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

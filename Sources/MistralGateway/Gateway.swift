@@ -86,7 +86,8 @@ public final class Gateway: Service {
             var engineUpstream = upstream
             engineUpstream.usageLedger = turns
             let engine = ChatEngine(client: MistralClient(configuration: engineUpstream), store: chatStore)
-            conversations = ConversationsHandler(engine: engine, relay: handler, turns: turns)
+            let secret = configuration.endUserTokenSecret ?? (0..<32).map { _ in UInt8.random(in: .min ... .max) }
+            conversations = ConversationsHandler(engine: engine, relay: handler, turns: turns, tokens: EndUserTokens(secret: secret))
         } else {
             conversations = nil
         }
@@ -179,6 +180,7 @@ public final class Gateway: Service {
         router.post("/v1/conversations/{id}/restart") { request, context in
             await conversations.restart(request, id: id(context), channel: context.channel)
         }
+        router.post("/v1/end_user_tokens") { request, _ in await conversations.mintEndUserToken(request) }
         router.post("/v1/agents") { request, _ in await agents.create(request) }
         router.get("/v1/agents") { request, _ in await agents.list(request) }
         router.get("/v1/agents/{id}") { request, context in await agents.get(request, id: id(context)) }

@@ -39,6 +39,9 @@ public struct GatewayConfiguration: Sendable {
     /// The most ledger rows held while the database refuses them; past it the gateway refuses
     /// requests with 503 rather than serve what it could not bill.
     public var maxLedgerBacklog: Int = 100_000
+    /// Signs end-user tokens (at least 32 bytes). `nil`: a random one for this process, so its
+    /// tokens stop working when it stops; give every instance the same one to share tokens.
+    public var endUserTokenSecret: [UInt8]? = nil
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, upstream: MistralClient.Configuration,

@@ -56,6 +56,11 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Send traces over OTLP/HTTP to this URL (e.g. http://127.0.0.1:4318/v1/traces; default: OTEL_EXPORTER_OTLP_ENDPOINT). Needs a build with --traits OTLP.")
     var otlpEndpoint: String?
 
+    @Option(
+        name: .customLong("token-secret-file"),
+        help: "A file whose contents (32 bytes or more) sign end-user tokens (default: MISTRAL_GATEWAY_TOKEN_SECRET, else a random secret per process).")
+    var tokenSecretFile: String?
+
     @Option(name: .customLong("access-log"), help: "Where one JSON line per request goes: a file path, - for standard output, or off.")
     var accessLog = "-"
 
@@ -157,6 +162,17 @@ struct ServeCommand: AsyncParsableCommand {
         }
         for limit in modelLimits {
             if let (model, limits) = Self.parseModelLimit(limit) { configuration.modelLimits[model] = limits }
+        }
+        if let tokenSecretFile {
+            guard let data = FileManager.default.contents(atPath: tokenSecretFile) else {
+                throw MistralError(kind: .configuration, message: "Cannot read the token secret file \(tokenSecretFile).")
+            }
+            configuration.endUserTokenSecret = Array(data)
+        } else if let secret = environment["MISTRAL_GATEWAY_TOKEN_SECRET"], !secret.isEmpty {
+            configuration.endUserTokenSecret = Array(secret.utf8)
+        }
+        if let secret = configuration.endUserTokenSecret, secret.count < 32 {
+            throw MistralError(kind: .configuration, message: "The end-user token secret must be at least 32 bytes, not \(secret.count).")
         }
         switch accessLog {
         case "off": configuration.accessLog = nil

@@ -25,7 +25,7 @@ struct ConversationsAPITests {
     /// (the PostgreSQL database outlives runs): `mine` and `theirs`.
     func withChatGateway(
         _ backend: Backend, emulator configuration: EmulatorConfiguration = EmulatorConfiguration(),
-        _ body: (GatewayWorld, MistralEmulator, String, String) async throws -> Void
+        _ body: (GatewayWorld, MistralEmulator, String, String, any ChatStore) async throws -> Void
     ) async throws {
         let run = UUID().uuidString.prefix(8).lowercased()
         let (mine, theirs) = ("mine-\(run)", "theirs-\(run)")
@@ -38,7 +38,7 @@ struct ConversationsAPITests {
             do {
                 try await withEmulator(configuration: configuration) { emulatorURL, emulator in
                     try await withGateway(upstream: emulatorURL, keys: [mine: KeyLimits(), theirs: KeyLimits()], chatStore: opened.store) { world in
-                        try await body(world, emulator, mine, theirs)
+                        try await body(world, emulator, mine, theirs, opened.store)
                     }
                 }
             } catch {
@@ -54,7 +54,7 @@ struct ConversationsAPITests {
     func theOfficialSDKsConversationsAndAgentsWork(_ backend: Backend) async throws {
         let python = try #require(try ProcessRunner.peersPython())
         let script = ProcessRunner.packageRoot.appendingPathComponent("scripts/conversations_sdk_test.py").path
-        try await withChatGateway(backend) { world, emulator, mine, theirs in
+        try await withChatGateway(backend) { world, emulator, mine, theirs, _ in
             let result = try await ProcessRunner.run(python, [script, world.baseURL, world.secret(mine), world.secret(theirs)], timeout: .seconds(120))
             #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
             #expect(result.stdout.contains("7 passed, 0 failed"), "\(result.stdout)")
@@ -71,7 +71,7 @@ struct ConversationsAPITests {
     /// by an append without inputs; the upstream's error reaches the caller.
     @Test(arguments: backends)
     func aFailedTurnIsVisibleAndRetriedByAnEmptyAppend(_ backend: Backend) async throws {
-        try await withChatGateway(backend, emulator: EmulatorConfiguration(faultSchedule: [.status(500)])) { world, _, mine, _ in
+        try await withChatGateway(backend, emulator: EmulatorConfiguration(faultSchedule: [.status(500)])) { world, _, mine, _, _ in
             let key = world.secret(mine)
             let failed = try await sendRaw("POST", world.baseURL + "/v1/conversations", body: Self.question, apiKey: key)
             #expect(failed.status == 500, "\(failed.text)")
@@ -89,9 +89,66 @@ struct ConversationsAPITests {
         }
     }
 
+    /// End users: a token from the key's backend lets a browser start and continue its own
+    /// conversations only; another user's token, an expired, forged or revoked key's token is
+    /// refused, and a token opens nothing but the Conversations API.
+    @Test(arguments: backends)
+    func anEndUserSeesOnlyTheirOwnConversations(_ backend: Backend) async throws {
+        try await withChatGateway(backend) { world, _, mine, theirs, chatStore in
+            let base = world.baseURL
+            func token(_ user: String, key: String? = nil, ttl: Int = 600) async throws -> String {
+                let minted = try await sendRaw(
+                    "POST", base + "/v1/end_user_tokens", body: #"{"user":"\#(user)","session":"web","ttl_seconds":\#(ttl)}"#,
+                    apiKey: key ?? world.secret(mine))
+                return try #require(minted.json?["token"]?.stringValue, "\(minted.text)")
+            }
+            let alice = try await token("alice")
+            let bob = try await token("bob")
+            let started = try await sendRaw("POST", base + "/v1/conversations", body: Self.question, apiKey: alice)
+            #expect(started.status == 200, "\(started.text)")
+            let id = try #require(started.json?["conversation_id"]?.stringValue)
+            #expect(try await sendRaw("POST", base + "/v1/conversations/\(id)", body: #"{"inputs":"And then?"}"#, apiKey: alice).status == 200)
+            // Bob, and the other owner's key, see nothing of it.
+            for path in ["/v1/conversations/\(id)", "/v1/conversations/\(id)/history", "/v1/conversations/\(id)/messages"] {
+                #expect(try await sendRaw("GET", base + path, apiKey: bob).status == 404)
+                #expect(try await sendRaw("GET", base + path, apiKey: world.secret(theirs)).status == 404)
+            }
+            #expect(try await sendRaw("POST", base + "/v1/conversations/\(id)", body: #"{"inputs":"Hi"}"#, apiKey: bob).status == 404)
+            #expect(try await sendRaw("GET", base + "/v1/conversations", apiKey: bob).json == .array([]))
+            #expect(try await sendRaw("GET", base + "/v1/conversations", apiKey: alice).json?.arrayValue?.count == 1)
+            // The owner's key sees its users' conversations, stored under the user and session.
+            #expect(try await sendRaw("GET", base + "/v1/conversations/\(id)", apiKey: world.secret(mine)).status == 200)
+            let stored = try #require(try await chatStore.conversation(id: id))
+            #expect(stored.userID == "alice" && stored.sessionID == "web")
+            // A token opens nothing else, and cannot mint tokens.
+            #expect(try await sendRaw("POST", base + "/v1/chat/completions", body: #"{"model":"mistral-small-latest","messages":[{"role":"user","content":"Hi"}]}"#, apiKey: alice).status == 403)
+            #expect(try await sendRaw("POST", base + "/v1/agents", body: #"{"model":"mistral-small-latest","name":"x"}"#, apiKey: alice).status == 403)
+            #expect(try await sendRaw("POST", base + "/v1/end_user_tokens", body: #"{"user":"eve"}"#, apiKey: alice).status == 403)
+            // Forged, expired, another owner's signature: 401.
+            let parts = alice.dropFirst(4).split(separator: ".")
+            let forgedPayload = EndUserTokensForTests.base64URL(
+                #"{"k":"\#(world.keys[mine]!.id)","o":"owner-\#(mine)","u":"bob","exp":9999999999}"#)
+            #expect(try await sendRaw("GET", base + "/v1/conversations", apiKey: "mkt_\(forgedPayload).\(parts[1])").status == 401)
+            #expect(try await sendRaw("GET", base + "/v1/conversations", apiKey: "mkt_garbage").status == 401)
+            let expiring = try await token("alice", ttl: 1)
+            try await Task.sleep(for: .milliseconds(2100))
+            let expired = try await sendRaw("GET", base + "/v1/conversations", apiKey: expiring)
+            #expect(expired.status == 401 && expired.text.contains("expired"), "\(expired.text)")
+            // Bad requests for a token: 422.
+            #expect(try await sendRaw("POST", base + "/v1/end_user_tokens", body: #"{"user":""}"#, apiKey: world.secret(mine)).status == 422)
+            #expect(try await sendRaw("POST", base + "/v1/end_user_tokens", body: #"{"user":"a","ttl_seconds":999999}"#, apiKey: world.secret(mine)).status == 422)
+            // Revoking the key revokes its tokens (within a key refresh).
+            var key = try #require(world.keys[mine])
+            key.revokedAt = Date()
+            key.updatedAt = Date()
+            try await world.store.updateKey(key)
+            #expect(await eventually { (try? await sendRaw("GET", base + "/v1/conversations", apiKey: alice).status) == 401 })
+        }
+    }
+
     /// Bad input gets Mistral's 422 (with `detail`) or a 404, and nothing is stored.
     @Test func badInputIsRefusedAndStoresNothing() async throws {
-        try await withChatGateway(.sqlite) { world, emulator, mine, _ in
+        try await withChatGateway(.sqlite) { world, emulator, mine, _, _ in
             let key = world.secret(mine)
             let url = world.baseURL + "/v1/conversations"
             let cases: [(String, Int)] = [
@@ -114,5 +171,13 @@ struct ConversationsAPITests {
             #expect(emulator.requestLog.count == 0)
             #expect(try await sendRaw("GET", url, apiKey: "not-a-key").status == 401)
         }
+    }
+}
+
+/// Base64url without padding, as end-user tokens use it (to forge one in a test).
+enum EndUserTokensForTests {
+    static func base64URL(_ text: String) -> String {
+        Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
     }
 }

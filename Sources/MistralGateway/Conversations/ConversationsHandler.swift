@@ -13,11 +13,13 @@ import NIOCore
 /// admission with the turn's largest cost reserved), then runs in the chat engine inside the
 /// key's lane of the upstream queue; each model call it makes is a ledger row under the key,
 /// and their sum settles the admission. A key sees only its owner's conversations: another
-/// owner's id is a 404, as an unknown one is.
+/// owner's id is a 404, as an unknown one is. An end user's token (``EndUserTokens``) sees only
+/// that user's conversations of the owner, and is billed to the key that asked for it.
 struct ConversationsHandler: Sendable {
     let engine: ChatEngine
     let relay: RelayHandler
     let turns: TurnLedger
+    let tokens: EndUserTokens
 
     static let startFields: Set<String> = [
         "inputs", "stream", "store", "handoff_execution", "instructions", "tools", "completion_args", "guardrails", "name", "description",
@@ -32,7 +34,7 @@ struct ConversationsHandler: Sendable {
 
     /// `POST /v1/conversations`.
     func start(_ request: Request, channel: any Channel) async -> Response {
-        await withKey(request) { key, requestID in
+        await withCaller(request) { caller, requestID in
             var fields = try RequestFields(try await relay.collectBody(request), allowed: Self.startFields)
             let text = ConversationWire.inputText(&fields, required: true)
             let streaming = fields.bool("stream") ?? false
@@ -44,14 +46,15 @@ struct ConversationsHandler: Sendable {
             let agentVersion = fields.integer("agent_version")
             let model = fields.string("model")
             let instructions = fields.string("instructions")
-            var conversation = Conversation(userID: "api", sessionID: "api", owner: key.owner, details: details)
+            var conversation = Conversation(
+                userID: caller.endUser?.user ?? "api", sessionID: caller.endUser?.session ?? "api", owner: caller.key.owner, details: details)
             let persona: Agent
             if let agentID {
                 if model != nil { fields.refuse("model", "Give agent_id or model, not both.") }
                 if instructions != nil { fields.refuse("instructions", "An agent has its own instructions; instructions are for model conversations.") }
                 if fields.has("completion_args") { fields.refuse("completion_args", "An agent has its own completion_args; change them on the agent.") }
                 try fields.check()
-                persona = try await ownedAgent(agentID, version: agentVersion.map { $0 + 1 }, key: key)
+                persona = try await ownedAgent(agentID, version: agentVersion.map { $0 + 1 }, key: caller.key)
                 conversation.agentName = agentID
                 conversation.agentVersion = persona.version
             } else {
@@ -68,7 +71,7 @@ struct ConversationsHandler: Sendable {
             }
             guard let text else { throw GatewayFailure.badRequest("No inputs.") }
             let started = conversation
-            return try await turn(key: key, requestID: requestID, persona: persona, text: text, streaming: streaming, channel: channel) {
+            return try await turn(key: caller.key, requestID: requestID, persona: persona, text: text, streaming: streaming, channel: channel) {
                 streaming ? .stream(try await engine.startStream(text, in: started)) : .whole(try await engine.start(text, in: started))
             }
         }
@@ -77,7 +80,7 @@ struct ConversationsHandler: Sendable {
     /// `POST /v1/conversations/{id}`: the next turn; without inputs, the last turn again when
     /// its answer failed.
     func append(_ request: Request, id: String, channel: any Channel) async -> Response {
-        await withKey(request) { key, requestID in
+        await withCaller(request) { caller, requestID in
             var fields = try RequestFields(try await relay.collectBody(request), allowed: Self.appendFields)
             let text = ConversationWire.inputText(&fields, required: false)
             let streaming = fields.bool("stream") ?? false
@@ -87,9 +90,9 @@ struct ConversationsHandler: Sendable {
                 fields.refuse("tool_confirmations", "There is no tool call waiting for a confirmation.")
             }
             try fields.check()
-            let conversation = try await ownedConversation(id, key: key)
+            let conversation = try await ownedConversation(id, caller: caller)
             let persona = try await persona(of: conversation)
-            return try await turn(key: key, requestID: requestID, persona: persona, text: text ?? "", streaming: streaming, channel: channel) {
+            return try await turn(key: caller.key, requestID: requestID, persona: persona, text: text ?? "", streaming: streaming, channel: channel) {
                 guard let text else {
                     // No inputs: run the failed last turn again.
                     let turn = try await engine.retryLastTurn(conversationID: id)
@@ -104,7 +107,7 @@ struct ConversationsHandler: Sendable {
     /// `POST /v1/conversations/{id}/restart`: a new conversation with the entries up to and
     /// including `from_entry_id`, answered anew when `inputs` are given; the original stays.
     func restart(_ request: Request, id: String, channel: any Channel) async -> Response {
-        await withKey(request) { key, requestID in
+        await withCaller(request) { caller, requestID in
             var fields = try RequestFields(try await relay.collectBody(request), allowed: Self.restartFields)
             let entryID = fields.string("from_entry_id", required: true)
             let text = ConversationWire.inputText(&fields, required: false)
@@ -115,14 +118,14 @@ struct ConversationsHandler: Sendable {
             }
             if let text, text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { fields.refuse("inputs", "The message is empty.") }
             try fields.check()
-            let original = try await ownedConversation(id, key: key)
+            let original = try await ownedConversation(id, caller: caller)
             let persona = try await persona(of: original)
             guard let entryID else { throw GatewayFailure.badRequest("No from_entry_id.") }
             let branch = try await engine.restart(conversationID: id, fromEntryID: entryID)
             guard let text else {
                 return .json(ConversationWire.response(conversationID: branch.id, outputs: [], agentID: branch.agentName), headers: relay.requestHeaders(requestID))
             }
-            return try await turn(key: key, requestID: requestID, persona: persona, text: text, streaming: streaming, channel: channel) {
+            return try await turn(key: caller.key, requestID: requestID, persona: persona, text: text, streaming: streaming, channel: channel) {
                 streaming ? .stream(try await engine.stream(text, conversationID: branch.id)) : .whole(try await engine.send(text, conversationID: branch.id))
             }
         }
@@ -143,8 +146,8 @@ struct ConversationsHandler: Sendable {
 
     /// `GET /v1/conversations/{id}`.
     func get(_ request: Request, id: String) async -> Response {
-        await withKey(request) { key, requestID in
-            .json(ConversationWire.conversation(try await ownedConversation(id, key: key)), headers: relay.requestHeaders(requestID))
+        await withCaller(request) { caller, requestID in
+            .json(ConversationWire.conversation(try await ownedConversation(id, caller: caller)), headers: relay.requestHeaders(requestID))
         }
     }
 
@@ -152,7 +155,7 @@ struct ConversationsHandler: Sendable {
     /// activity first, as a bare array. `metadata`, a JSON object, keeps those whose metadata
     /// holds every member given; anything else (SDK 3.x sends a placeholder string) is no filter.
     func list(_ request: Request) async -> Response {
-        await withKey(request) { key, requestID in
+        await withCaller(request) { caller, requestID in
             let query = request.uri.queryParameters
             let page = query["page"].flatMap { Int(String($0)) } ?? 0
             let size = query["page_size"].flatMap { Int(String($0)) } ?? 100
@@ -166,7 +169,7 @@ struct ConversationsHandler: Sendable {
             var offset = 0
             // Filtered in pages of the store's largest, until the asked page is full.
             while matching.count < (page + 1) * size {
-                let batch = try await engine.conversations.list(owner: key.owner, limit: ConversationService.maximumPageSize, offset: offset)
+                let batch = try await engine.conversations.list(owner: caller.key.owner, userID: caller.endUser?.user, limit: ConversationService.maximumPageSize, offset: offset)
                 matching += batch.filter { conversation in filter.allSatisfy { conversation.details.metadata[$0.key] == $0.value } }
                 guard batch.count == ConversationService.maximumPageSize else { break }
                 offset += batch.count
@@ -178,8 +181,8 @@ struct ConversationsHandler: Sendable {
 
     /// `DELETE /v1/conversations/{id}`: 204.
     func delete(_ request: Request, id: String) async -> Response {
-        await withKey(request) { key, requestID in
-            _ = try await ownedConversation(id, key: key)
+        await withCaller(request) { caller, requestID in
+            _ = try await ownedConversation(id, caller: caller)
             try await engine.deleteConversation(id: id)
             return Response(status: .noContent, headers: relay.requestHeaders(requestID))
         }
@@ -187,8 +190,8 @@ struct ConversationsHandler: Sendable {
 
     /// `GET /v1/conversations/{id}/history`: every entry, failed answers marked.
     func history(_ request: Request, id: String) async -> Response {
-        await withKey(request) { key, requestID in
-            let conversation = try await ownedConversation(id, key: key)
+        await withCaller(request) { caller, requestID in
+            let conversation = try await ownedConversation(id, caller: caller)
             let entries = try await engine.history(conversationID: id)
             return .json(
                 [
@@ -200,8 +203,8 @@ struct ConversationsHandler: Sendable {
 
     /// `GET /v1/conversations/{id}/messages`: the user's messages and the completed answers.
     func messages(_ request: Request, id: String) async -> Response {
-        await withKey(request) { key, requestID in
-            let conversation = try await ownedConversation(id, key: key)
+        await withCaller(request) { caller, requestID in
+            let conversation = try await ownedConversation(id, caller: caller)
             let messages = try await engine.messages(conversationID: id)
             return .json(
                 [
@@ -213,9 +216,12 @@ struct ConversationsHandler: Sendable {
 
     // MARK: - Steps
 
-    /// The conversation `id` when `key`'s owner has it; a 404 otherwise, whoever has it.
-    func ownedConversation(_ id: String, key: VirtualKey) async throws -> Conversation {
-        guard let conversation = try await engine.store.conversation(id: id), conversation.owner == key.owner else {
+    /// The conversation `id` when the caller's owner has it (and, for an end user, when it is
+    /// theirs); a 404 otherwise, whoever has it.
+    func ownedConversation(_ id: String, caller: Caller) async throws -> Conversation {
+        guard let conversation = try await engine.store.conversation(id: id), conversation.owner == caller.key.owner,
+            caller.endUser.map({ $0.user == conversation.userID }) ?? true
+        else {
             throw ChatEngineError(.unknownConversation, "There is no conversation \(id).")
         }
         return conversation
@@ -348,6 +354,44 @@ struct ConversationsHandler: Sendable {
 
     /// Authenticates, then answers with `body`'s response or the failure it throws, in
     /// Mistral's shapes (404 for what the owner does not have, 422 for bad input).
+    func withCaller(_ request: Request, _ body: (Caller, String) async throws -> Response) async -> Response {
+        let requestID = RelayHandler.newRequestID()
+        switch await relay.keys.caller(request, tokens: tokens) {
+        case .failure(let failure): return relay.respond(failure, requestID: requestID)
+        case .success(let caller):
+            do {
+                return try await body(caller, requestID)
+            } catch {
+                return relay.respond(Self.failure(error), requestID: requestID)
+            }
+        }
+    }
+
+    /// `POST /v1/end_user_tokens` (a gateway key only): a token for one end user of the key's
+    /// owner, for `ttl_seconds` (default an hour, at most a day), optionally for one session.
+    func mintEndUserToken(_ request: Request) async -> Response {
+        await withKey(request) { key, requestID in
+            var fields = try RequestFields(try await relay.collectBody(request), allowed: ["user", "session", "ttl_seconds"])
+            let user = fields.string("user", required: true)
+            let session = fields.string("session")
+            let ttl = fields.integer("ttl_seconds") ?? 3600
+            if !(1...Int(EndUserTokens.maximumLifetime.components.seconds)).contains(ttl) {
+                fields.refuse("ttl_seconds", "ttl_seconds must be from 1 to \(EndUserTokens.maximumLifetime.components.seconds).")
+            }
+            for (name, value) in [("user", user), ("session", session)] {
+                if let value, value.isEmpty || value.count > 200 { fields.refuse(name, "\(name) must be 1 to 200 characters.") }
+            }
+            try fields.check()
+            let expires = Int(Date().timeIntervalSince1970) + ttl
+            let claims = EndUserTokens.Claims(keyID: key.id, owner: key.owner, user: user ?? "", session: session, expires: expires)
+            return .json(
+                [
+                    "object": "end_user_token", "token": .string(tokens.mint(claims)), "user": .string(claims.user),
+                    "session": session.map { .string($0) } ?? nil, "expires_at": .int(expires),
+                ], headers: relay.requestHeaders(requestID))
+        }
+    }
+
     func withKey(_ request: Request, _ body: (VirtualKey, String) async throws -> Response) async -> Response {
         let requestID = RelayHandler.newRequestID()
         switch await relay.keys.authenticate(request) {

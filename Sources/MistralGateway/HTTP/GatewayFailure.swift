@@ -39,6 +39,10 @@ struct GatewayFailure: Error, Sendable {
         envelope(status: 401, message: message, type: "gateway_unauthorized", outcome: "unauthorized")
     }
 
+    static func forbidden(_ message: String) -> GatewayFailure {
+        envelope(status: 403, message: message, type: "gateway_forbidden", outcome: "forbidden")
+    }
+
     static func keyLimit(_ message: String, retryAfter: Duration?, code: String) -> GatewayFailure {
         envelope(
             status: 429, message: message, type: "gateway_rate_limited", code: code, retryAfter: retryAfter ?? .seconds(1),

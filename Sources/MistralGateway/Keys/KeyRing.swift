@@ -20,6 +20,8 @@ public final class KeyRing: Service {
 
     private struct State {
         var byHash: [String: VirtualKey] = [:]
+        /// The same keys by id (what an end-user token names).
+        var byID: [String: VirtualKey] = [:]
         /// Hashes looked up and not found since the last refresh.
         var unknown: Set<String> = []
         var lastChange = Date.distantPast
@@ -35,7 +37,10 @@ public final class KeyRing: Service {
     public func load() async throws {
         let keys = try await store.keys(owner: nil)
         state.withLock { state in
-            for key in keys { state.byHash[key.secretHash] = key }
+            for key in keys {
+                state.byHash[key.secretHash] = key
+                state.byID[key.id] = key
+            }
             state.lastChange = keys.map(\.updatedAt).max() ?? .distantPast
         }
     }
@@ -49,7 +54,10 @@ public final class KeyRing: Service {
         if cached.1 { return nil }
         do {
             if let key = try await store.key(secretHash: hash) {
-                state.withLock { $0.byHash[hash] = key }
+                state.withLock {
+                    $0.byHash[hash] = key
+                    $0.byID[key.id] = key
+                }
                 return key
             }
         } catch {
@@ -60,6 +68,11 @@ public final class KeyRing: Service {
         return nil
     }
 
+    /// The key with `id` among those held (as the last refresh saw it), usable or not.
+    public func key(id: String) -> VirtualKey? {
+        state.withLock { $0.byID[id] }
+    }
+
     /// Picks up keys changed since the last refresh.
     public func refresh() async {
         let since = state.withLock { $0.lastChange }
@@ -67,7 +80,10 @@ public final class KeyRing: Service {
             // A change stamped in the same instant as the last one seen is read again: cheap, and never missed.
             let changed = try await store.keys(changedSince: since)
             state.withLock { state in
-                for key in changed { state.byHash[key.secretHash] = key }
+                for key in changed {
+                    state.byHash[key.secretHash] = key
+                    state.byID[key.id] = key
+                }
                 state.lastChange = max(state.lastChange, changed.map(\.updatedAt).max() ?? since)
                 state.unknown.removeAll(keepingCapacity: true)
             }

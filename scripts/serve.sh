@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# The main job: builds `mistral` (release, once) and serves the Mistral API with the chat service
+# (Conversations and Agents API) on http://127.0.0.1:${PORT:-8080}, with its data in an SQLite file
+# under ${MISTRAL_SERVE_DIR:-~/.mistral/serve}. Upstream: Mistral when MISTRAL_API_KEY is set (or
+# MISTRAL_BASE_URL, any compatible server), else the offline emulator started beside it (it says so).
+# On the first start it makes a gateway key (kept in the data folder, mode 600) and seeds the example's
+# support agent through the Agents API; later starts reuse both. Prints what to open and try, then
+# serves until Ctrl-C, which stops everything it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { echo "serve.sh: $*" >&2; }
+
+PORT="${PORT:-8080}"
+DIR="${MISTRAL_SERVE_DIR:-$HOME/.mistral/serve}"
+DB="$DIR/mistral.sqlite"
+mkdir -p "$DIR"
+chmod 700 "$DIR"
+
+log "building mistral (release; the first build takes several minutes)"
+swift build -c release --product mistral >&2
+bin="$(swift build -c release --show-bin-path)/mistral"
+
+pids=()
+stop() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+wait_for() {  # URL, what
+  for _ in $(seq 1 200); do
+    if curl -sf -o /dev/null "$1"; then return 0; fi
+    sleep 0.1
+  done
+  log "$2 did not answer at $1"; exit 1
+}
+
+upstream=()
+if [ -n "${MISTRAL_API_KEY:-}" ] || [ -n "${MISTRAL_BASE_URL:-}" ]; then
+  log "upstream: ${MISTRAL_BASE_URL:-Mistral's API} (from the environment)"
+else
+  emulator_port=$(free_port)
+  log "no MISTRAL_API_KEY: the upstream is the offline emulator on 127.0.0.1:$emulator_port (canned answers, not a model)"
+  "$bin" emulate --host 127.0.0.1 --port "$emulator_port" >"$DIR/emulator.log" 2>&1 &
+  pids+=($!)
+  wait_for "http://127.0.0.1:$emulator_port/v1/models" "the emulator"
+  upstream=(--base-url "http://127.0.0.1:$emulator_port" --api-key emulator)
+fi
+
+if [ ! -s "$DIR/key" ]; then
+  (umask 077; "$bin" keys create --name serve-demo --database "$DB" | tail -n 1 >"$DIR/key")
+  log "made a gateway key (kept in $DIR/key)"
+fi
+key=$(cat "$DIR/key")
+if [ ! -s "$DIR/token-secret" ]; then
+  (umask 077; python3 -c 'import secrets; print(secrets.token_hex(32))' >"$DIR/token-secret")
+fi
+
+"$bin" serve --host 127.0.0.1 --port "$PORT" --database "$DB" --access-log "$DIR/access.log" --token-secret-file "$DIR/token-secret" \
+  "${upstream[@]}" >"$DIR/serve.log" 2>&1 &
+pids+=($!)
+wait_for "http://127.0.0.1:$PORT/health" "mistral serve (see $DIR/serve.log)"
+base="http://127.0.0.1:$PORT"
+
+if [ ! -s "$DIR/agent" ]; then
+  # The support-bot example's persona (Examples/SupportBot), through the Agents API.
+  curl -sf "$base/v1/agents" -H "Authorization: Bearer $key" -H 'content-type: application/json' -d @- <<'JSON' |
+{"name": "Acme support", "model": "mistral-small-latest", "description": "The support-bot example's persona",
+ "instructions": "You are Acme's customer-support assistant. Answer in a formal, courteous register: full sentences, no slang, no emoji. Be concise, and say so when you do not know.",
+ "completion_args": {"temperature": 0.2}}
+JSON
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' >"$DIR/agent"
+  log "seeded the agent 'Acme support' ($(cat "$DIR/agent"))"
+fi
+agent=$(cat "$DIR/agent")
+
+cat <<EOF2
+
+MistralKit is serving on $base (data: $DB; logs: $DIR/serve.log, $DIR/access.log).
+
+  API base URL  $base/v1   (the Mistral API, and the Conversations and Agents API)
+  API key       $key
+  Agent         $agent   (Acme support)
+
+Start a conversation:
+
+  curl $base/v1/conversations -H "Authorization: Bearer $key" -H 'content-type: application/json' \\
+    -d '{"agent_id": "$agent", "inputs": "Where is my order 4412?"}'
+
+Continue it with POST $base/v1/conversations/CONVERSATION_ID {"inputs": "..."}; add "stream": true for
+Mistral's event stream. The official SDK: Mistral(api_key="$key", server_url="$base").beta.conversations.
+A browser gets an end-user token from your backend (POST $base/v1/end_user_tokens {"user": "u1"} with the
+key) and sees only that user's conversations with it.
+Ctrl-C stops the server$([ ${#upstream[@]} -gt 0 ] && echo " and the emulator").
+EOF2
+
+wait "${pids[-1]}"
