@@ -30,9 +30,9 @@ trap stop EXIT
 trap 'exit 130' INT TERM
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-wait_for() {  # URL, what
+wait_for() {  # URL, what: until it answers at all
   for _ in $(seq 1 200); do
-    if curl -sf -o /dev/null "$1"; then return 0; fi
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' "$1")" != "000" ]; then return 0; fi
     sleep 0.1
   done
   log "$2 did not answer at $1"; exit 1
@@ -40,7 +40,7 @@ wait_for() {  # URL, what
 
 upstream=()
 if [ -n "${MISTRAL_API_KEY:-}" ] || [ -n "${MISTRAL_BASE_URL:-}" ]; then
-  log "upstream: ${MISTRAL_BASE_URL:-Mistral's API} (from the environment)"
+  log "upstream: ${MISTRAL_BASE_URL:-the Mistral API} (from the environment)"
 else
   emulator_port=$(free_port)
   log "no MISTRAL_API_KEY: the upstream is the offline emulator on 127.0.0.1:$emulator_port (canned answers, not a model)"
@@ -67,11 +67,10 @@ base="http://127.0.0.1:$PORT"
 
 if [ ! -s "$DIR/agent" ]; then
   # The support-bot example's persona (Examples/SupportBot), through the Agents API.
-  curl -sf "$base/v1/agents" -H "Authorization: Bearer $key" -H 'content-type: application/json' -d @- <<'JSON' |
-{"name": "Acme support", "model": "mistral-small-latest", "description": "The support-bot example's persona",
- "instructions": "You are Acme's customer-support assistant. Answer in a formal, courteous register: full sentences, no slang, no emoji. Be concise, and say so when you do not know.",
- "completion_args": {"temperature": 0.2}}
-JSON
+  persona='{"name": "Acme support", "model": "mistral-small-latest", "description": "The support-bot example persona",
+    "instructions": "You are the customer-support assistant of Acme. Answer in a formal, courteous register: full sentences, no slang, no emoji. Be concise, and say so when you do not know.",
+    "completion_args": {"temperature": 0.2}}'
+  curl -sf "$base/v1/agents" -H "Authorization: Bearer $key" -H 'content-type: application/json' -d "$persona" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' >"$DIR/agent"
   log "seeded the agent 'Acme support' ($(cat "$DIR/agent"))"
 fi

@@ -190,26 +190,25 @@ struct ConversationsHandler: Sendable {
 
     /// `GET /v1/conversations/{id}/history`: every entry, failed answers marked.
     func history(_ request: Request, id: String) async -> Response {
-        await withCaller(request) { caller, requestID in
-            let conversation = try await ownedConversation(id, caller: caller)
-            let entries = try await engine.history(conversationID: id)
-            return .json(
-                [
-                    "object": "conversation.history", "conversation_id": .string(id),
-                    "entries": .array(entries.map { ConversationWire.entry($0, agentID: conversation.agentName) }),
-                ], headers: relay.requestHeaders(requestID))
-        }
+        await entries(request, id: id, object: "conversation.history", member: "entries") { try await engine.history(conversationID: id) }
     }
 
     /// `GET /v1/conversations/{id}/messages`: the user's messages and the completed answers.
     func messages(_ request: Request, id: String) async -> Response {
+        await entries(request, id: id, object: "conversation.messages", member: "messages") { try await engine.messages(conversationID: id) }
+    }
+
+    /// A conversation's entries that `load` reads, as Mistral's `object` listing them in `member`.
+    private func entries(
+        _ request: Request, id: String, object: String, member: String, _ load: () async throws -> [ConversationEntry]
+    ) async -> Response {
         await withCaller(request) { caller, requestID in
             let conversation = try await ownedConversation(id, caller: caller)
-            let messages = try await engine.messages(conversationID: id)
+            let entries = try await load()
             return .json(
                 [
-                    "object": "conversation.messages", "conversation_id": .string(id),
-                    "messages": .array(messages.map { ConversationWire.entry($0, agentID: conversation.agentName) }),
+                    "object": .string(object), "conversation_id": .string(id),
+                    member: .array(entries.map { ConversationWire.entry($0, agentID: conversation.agentName) }),
                 ], headers: relay.requestHeaders(requestID))
         }
     }
@@ -355,50 +354,24 @@ struct ConversationsHandler: Sendable {
     /// Authenticates, then answers with `body`'s response or the failure it throws, in
     /// Mistral's shapes (404 for what the owner does not have, 422 for bad input).
     func withCaller(_ request: Request, _ body: (Caller, String) async throws -> Response) async -> Response {
+        await answer(await relay.keys.caller(request, tokens: tokens), body)
+    }
+
+    /// Like ``withCaller(_:_:)``, for gateway keys only (an end-user token gets 403).
+    func withKey(_ request: Request, _ body: (VirtualKey, String) async throws -> Response) async -> Response {
+        await answer(await relay.keys.authenticate(request), body)
+    }
+
+    /// `body`'s response for an authenticated caller, or the failure either throws, with a request id.
+    private func answer<Authenticated>(
+        _ authenticated: Result<Authenticated, GatewayFailure>, _ body: (Authenticated, String) async throws -> Response
+    ) async -> Response {
         let requestID = RelayHandler.newRequestID()
-        switch await relay.keys.caller(request, tokens: tokens) {
+        switch authenticated {
         case .failure(let failure): return relay.respond(failure, requestID: requestID)
         case .success(let caller):
             do {
                 return try await body(caller, requestID)
-            } catch {
-                return relay.respond(Self.failure(error), requestID: requestID)
-            }
-        }
-    }
-
-    /// `POST /v1/end_user_tokens` (a gateway key only): a token for one end user of the key's
-    /// owner, for `ttl_seconds` (default an hour, at most a day), optionally for one session.
-    func mintEndUserToken(_ request: Request) async -> Response {
-        await withKey(request) { key, requestID in
-            var fields = try RequestFields(try await relay.collectBody(request), allowed: ["user", "session", "ttl_seconds"])
-            let user = fields.string("user", required: true)
-            let session = fields.string("session")
-            let ttl = fields.integer("ttl_seconds") ?? 3600
-            if !(1...Int(EndUserTokens.maximumLifetime.components.seconds)).contains(ttl) {
-                fields.refuse("ttl_seconds", "ttl_seconds must be from 1 to \(EndUserTokens.maximumLifetime.components.seconds).")
-            }
-            for (name, value) in [("user", user), ("session", session)] {
-                if let value, value.isEmpty || value.count > 200 { fields.refuse(name, "\(name) must be 1 to 200 characters.") }
-            }
-            try fields.check()
-            let expires = Int(Date().timeIntervalSince1970) + ttl
-            let claims = EndUserTokens.Claims(keyID: key.id, owner: key.owner, user: user ?? "", session: session, expires: expires)
-            return .json(
-                [
-                    "object": "end_user_token", "token": .string(tokens.mint(claims)), "user": .string(claims.user),
-                    "session": session.map { .string($0) } ?? nil, "expires_at": .int(expires),
-                ], headers: relay.requestHeaders(requestID))
-        }
-    }
-
-    func withKey(_ request: Request, _ body: (VirtualKey, String) async throws -> Response) async -> Response {
-        let requestID = RelayHandler.newRequestID()
-        switch await relay.keys.authenticate(request) {
-        case .failure(let failure): return relay.respond(failure, requestID: requestID)
-        case .success(let key):
-            do {
-                return try await body(key, requestID)
             } catch {
                 return relay.respond(Self.failure(error), requestID: requestID)
             }
