@@ -4,12 +4,18 @@ import Foundation
 // costs, client overhead against the emulator (`own`: only MistralKit's own work, in memory), and the 100-over-20 requests/s rate-limit scenario (about four
 // minutes). Without arguments, decode and overhead. Prints each result and a Markdown table for
 // BENCHMARKS.md. `mistral-bench load --url URL ...` is the open-loop load generator
-// (`mistral-bench load --help`; Load/LoadCommand.swift), a command of its own with its own flags.
+// (`mistral-bench load --help`; Load/LoadCommand.swift), a command of its own with its own flags;
+// `mistral-bench conversations --url URL --key KEY` drives concurrent conversations through a
+// Conversations API (Conversations/ConversationsLoadCommand.swift).
 @main
 struct MistralBenchmarks {
     static func main() async throws {
         if CommandLine.arguments.dropFirst().first == "load" {
             await LoadCommand.main(Array(CommandLine.arguments.dropFirst(2)))
+            return
+        }
+        if CommandLine.arguments.dropFirst().first == "conversations" {
+            await ConversationsLoadCommand.main(Array(CommandLine.arguments.dropFirst(2)))
             return
         }
         var report = Report()
