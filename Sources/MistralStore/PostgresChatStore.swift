@@ -183,6 +183,21 @@ public final class PostgresChatStore: ChatStore {
         ).map { try $0.decode(String.self) }
     }
 
+    public func deleteDocument(id: String, knowledgeBase: String) async throws -> Bool {
+        try await transaction { connection in
+            let deleted = try await connection.query(
+                "DELETE FROM documents WHERE id = \(id) AND knowledge_base = \(knowledgeBase) RETURNING id", logger: self.logger
+            ).collect()
+            guard !deleted.isEmpty else { return false }
+            try await connection.query("UPDATE knowledge_bases SET revision = revision + 1 WHERE name = \(knowledgeBase)", logger: self.logger)
+            return true
+        }
+    }
+
+    public func deleteKnowledgeBase(name: String) async throws -> Bool {
+        try await !rows("DELETE FROM knowledge_bases WHERE name = \(name) RETURNING name").isEmpty
+    }
+
     // MARK: - Conversations
 
     public func createConversation(_ conversation: Conversation) async throws {

@@ -173,6 +173,27 @@ public final class SQLiteChatStore: ChatStore {
         }
     }
 
+    public func deleteDocument(id: String, knowledgeBase: String) async throws -> Bool {
+        try await write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM documents WHERE id = ? AND knowledge_base = ?", arguments: [id, knowledgeBase]) != nil
+            else { return false }
+            try db.execute(
+                sql: "DELETE FROM \(Self.textTable(knowledgeBase)) WHERE chunk_id IN (SELECT id FROM chunks WHERE document_id = ?)", arguments: [id])
+            try db.execute(sql: "DELETE FROM documents WHERE id = ?", arguments: [id])
+            try db.execute(sql: "UPDATE knowledge_bases SET revision = revision + 1 WHERE name = ?", arguments: [knowledgeBase])
+            return true
+        }
+    }
+
+    public func deleteKnowledgeBase(name: String) async throws -> Bool {
+        try await write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM knowledge_bases WHERE name = ?", arguments: [name]) != nil else { return false }
+            try db.execute(sql: "DROP TABLE IF EXISTS \(Self.textTable(name))")
+            try db.execute(sql: "DELETE FROM knowledge_bases WHERE name = ?", arguments: [name])
+            return true
+        }
+    }
+
     public func revision(knowledgeBase: String) async throws -> Int? {
         try await read { db in try Int.fetchOne(db, sql: "SELECT revision FROM knowledge_bases WHERE name = ?", arguments: [knowledgeBase]) }
     }

@@ -62,6 +62,27 @@ struct KnowledgeTests {
         }
     }
 
+    /// A deleted document is no longer found (the in-memory index is rebuilt); a deleted knowledge
+    /// base takes its documents with it.
+    @Test(arguments: EngineTests.backends)
+    func deletedDocumentsAndBasesAreGone(_ backend: EngineTests.Backend) async throws {
+        try await withKnowledge(backend) { service, _, directory, name in
+            for (file, _) in Self.faq { _ = try await service.ingest(file: directory.appendingPathComponent(file), into: name) }
+            #expect(try await service.search("delivery options", in: name, limit: 1).first?.title == "Shipping")
+            let shipping = try #require(try await service.store.documents(knowledgeBase: name).first { $0.title == "Shipping" })
+            #expect(try await service.store.deleteDocument(id: shipping.id, knowledgeBase: name))
+            #expect(try await !service.store.deleteDocument(id: shipping.id, knowledgeBase: name))
+            #expect(try await service.store.documents(knowledgeBase: name).count == 2)
+            #expect(try await service.search("delivery options", in: name, limit: 3).allSatisfy { $0.title != "Shipping" })
+            #expect(try await service.store.deleteKnowledgeBase(name: name))
+            #expect(try await service.store.knowledgeBase(name: name) == nil)
+            #expect(try await service.store.documents(knowledgeBase: name).isEmpty)
+            #expect(try await !service.store.deleteKnowledgeBase(name: name))
+            // The name can be used again.
+            try await service.create(KnowledgeBase(name: name))
+        }
+    }
+
     /// Two instances sharing one database: what one ingests, the other finds at its next search,
     /// although it had the knowledge base in memory already.
     @Test(arguments: EngineTests.backends)

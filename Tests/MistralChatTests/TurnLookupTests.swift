@@ -92,4 +92,8 @@ final class CountingStore: ChatStore {
     func searchText(knowledgeBase: String, query: String, limit: Int) async throws -> [String] {
         try await base.searchText(knowledgeBase: knowledgeBase, query: query, limit: limit)
     }
+    func deleteDocument(id: String, knowledgeBase: String) async throws -> Bool {
+        try await base.deleteDocument(id: id, knowledgeBase: knowledgeBase)
+    }
+    func deleteKnowledgeBase(name: String) async throws -> Bool { try await base.deleteKnowledgeBase(name: name) }
 }

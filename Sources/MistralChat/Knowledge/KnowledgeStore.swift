@@ -19,4 +19,8 @@ public protocol KnowledgeStore: Sendable {
     func chunks(knowledgeBase: String) async throws -> [KnowledgeChunk]
     /// Full-text search: chunk ids of the best matches for any of `query`'s words, best first.
     func searchText(knowledgeBase: String, query: String, limit: Int) async throws -> [String]
+    /// Deletes a document and its chunks (the base's revision grows); false when there was none.
+    func deleteDocument(id: String, knowledgeBase: String) async throws -> Bool
+    /// Deletes a knowledge base with its documents and chunks; false when there was none.
+    func deleteKnowledgeBase(name: String) async throws -> Bool
 }
