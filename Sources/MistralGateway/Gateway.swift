@@ -181,6 +181,26 @@ public final class Gateway: Service {
             await conversations.restart(request, id: id(context), channel: context.channel)
         }
         router.post("/v1/end_user_tokens") { request, _ in await conversations.mintEndUserToken(request) }
+        let libraries = LibrariesHandler(conversations: conversations)
+        @Sendable func document(_ context: GatewayRequestContext) -> String { context.parameters.get("document") ?? "" }
+        router.post("/v1/libraries") { request, _ in await libraries.create(request) }
+        router.get("/v1/libraries") { request, _ in await libraries.list(request) }
+        router.get("/v1/libraries/{id}") { request, context in await libraries.get(request, id: id(context)) }
+        router.delete("/v1/libraries/{id}") { request, context in await libraries.delete(request, id: id(context)) }
+        router.post("/v1/libraries/{id}/documents") { request, context in await libraries.upload(request, id: id(context)) }
+        router.get("/v1/libraries/{id}/documents") { request, context in await libraries.documents(request, id: id(context)) }
+        router.get("/v1/libraries/{id}/documents/{document}") { request, context in
+            await libraries.document(request, id: id(context), document: document(context), view: .whole)
+        }
+        router.get("/v1/libraries/{id}/documents/{document}/status") { request, context in
+            await libraries.document(request, id: id(context), document: document(context), view: .status)
+        }
+        router.get("/v1/libraries/{id}/documents/{document}/text_content") { request, context in
+            await libraries.document(request, id: id(context), document: document(context), view: .text)
+        }
+        router.delete("/v1/libraries/{id}/documents/{document}") { request, context in
+            await libraries.deleteDocument(request, id: id(context), document: document(context))
+        }
         router.post("/v1/agents") { request, _ in await agents.create(request) }
         router.get("/v1/agents") { request, _ in await agents.list(request) }
         router.get("/v1/agents/{id}") { request, context in await agents.get(request, id: id(context)) }

@@ -98,6 +98,7 @@ public final class PostgresChatStore: ChatStore {
             "ALTER TABLE conversations ADD COLUMN details TEXT",
             "CREATE INDEX conversations_by_owner ON conversations (owner, user_id, updated_at)",
         ],
+        ["ALTER TABLE documents ADD COLUMN file TEXT"],
     ]
 
     private func migrate() async throws {
@@ -144,9 +145,9 @@ public final class PostgresChatStore: ChatStore {
                 "DELETE FROM documents WHERE knowledge_base = \(document.knowledgeBase) AND source = \(document.source)", logger: logger)
             try await connection.query(
                 """
-                INSERT INTO documents (id, knowledge_base, source, title, content, chunk_count, ingested_at)
+                INSERT INTO documents (id, knowledge_base, source, title, content, chunk_count, ingested_at, file)
                 VALUES (\(document.id), \(document.knowledgeBase), \(document.source), \(document.title), \(document.content),
-                    \(document.chunkCount), \(StoreRows.seconds(document.ingestedAt)))
+                    \(document.chunkCount), \(StoreRows.seconds(document.ingestedAt)), \(try StoreRows.encodeFile(document.file)))
                 """, logger: logger)
             for chunk in chunks {
                 try await connection.query(
@@ -398,7 +399,8 @@ public final class PostgresChatStore: ChatStore {
             id: try columns["id"].decode(String.self), knowledgeBase: try columns["knowledge_base"].decode(String.self),
             source: try columns["source"].decode(String.self), title: try columns["title"].decode(String.self),
             content: try columns["content"].decode(String.self), chunkCount: try columns["chunk_count"].decode(Int.self),
-            ingestedAt: StoreRows.date(try columns["ingested_at"].decode(Double.self)))
+            ingestedAt: StoreRows.date(try columns["ingested_at"].decode(Double.self)),
+            file: try StoreRows.decodeFile(try columns["file"].decode(String?.self)))
     }
 
     private static func entry(_ row: PostgresRow) throws -> ConversationEntry {

@@ -93,6 +93,9 @@ public final class SQLiteChatStore: ChatStore {
                     CREATE INDEX conversations_by_owner ON conversations (owner, user_id, updated_at);
                     """)
         }
+        migrator.registerMigration("v7: uploaded document files") { db in
+            try db.execute(sql: "ALTER TABLE documents ADD COLUMN file TEXT")
+        }
         return migrator
     }
 
@@ -159,10 +162,13 @@ public final class SQLiteChatStore: ChatStore {
                 try db.execute(sql: "DELETE FROM documents WHERE id = ?", arguments: [id])
             }
             try db.execute(
-                sql: "INSERT INTO documents (id, knowledge_base, source, title, content, chunk_count, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                sql: """
+                    INSERT INTO documents (id, knowledge_base, source, title, content, chunk_count, ingested_at, file)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
                 arguments: [
                     document.id, document.knowledgeBase, document.source, document.title, document.content, document.chunkCount,
-                    StoreRows.seconds(document.ingestedAt),
+                    StoreRows.seconds(document.ingestedAt), try StoreRows.encodeFile(document.file),
                 ])
             for chunk in chunks {
                 try db.execute(
@@ -422,10 +428,10 @@ public final class SQLiteChatStore: ChatStore {
             details: try StoreRows.decodeDetails(row["details"]))
     }
 
-    private static func document(_ row: Row) -> KnowledgeDocument {
+    private static func document(_ row: Row) throws -> KnowledgeDocument {
         KnowledgeDocument(
             id: row["id"], knowledgeBase: row["knowledge_base"], source: row["source"], title: row["title"], content: row["content"],
-            chunkCount: row["chunk_count"], ingestedAt: StoreRows.date(row["ingested_at"]))
+            chunkCount: row["chunk_count"], ingestedAt: StoreRows.date(row["ingested_at"]), file: try StoreRows.decodeFile(row["file"]))
     }
 
     private static func entry(_ row: Row) throws -> ConversationEntry {

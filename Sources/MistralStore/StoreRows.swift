@@ -29,6 +29,14 @@ enum StoreRows {
         return try JSONDecoder().decode(ConversationDetails.self, from: Data(text.utf8))
     }
 
+    static func encodeFile(_ file: DocumentFile?) throws -> String? {
+        try file.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+    }
+
+    static func decodeFile(_ text: String?) throws -> DocumentFile? {
+        try text.map { try JSONDecoder().decode(DocumentFile.self, from: Data($0.utf8)) }
+    }
+
     static func encodeAgent(_ agent: Agent) throws -> String {
         String(decoding: try JSONEncoder().encode(agent), as: UTF8.self)
     }

@@ -146,6 +146,73 @@ struct ConversationsAPITests {
         }
     }
 
+    /// A library: documents uploaded as multipart files are read, chunked and embedded during the
+    /// upload; an agent with the `document_library` tool answers from them with `tool_reference`
+    /// citations; a binary file is refused and stores nothing; another owner sees none of it.
+    @Test(arguments: backends)
+    func aLibrarysDocumentsAreCitedByAnAgentThatUsesIt(_ backend: Backend) async throws {
+        try await withChatGateway(backend) { world, emulator, mine, theirs, _ in
+            let base = world.baseURL
+            let key = world.secret(mine)
+            let created = try await sendRaw("POST", base + "/v1/libraries", body: #"{"name":"FAQ","description":"Help centre"}"#, apiKey: key)
+            #expect(created.status == 201, "\(created.text)")
+            let library = try #require(created.json?["id"]?.stringValue)
+            func upload(_ name: String, _ type: String, _ content: String) async throws -> RawHTTPResponse {
+                let boundary = "----mistralkit-test-boundary"
+                let body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(name)\"\r\nContent-Type: \(type)\r\n\r\n"
+                    + content + "\r\n--\(boundary)--\r\n"
+                return try await sendRaw(
+                    "POST", base + "/v1/libraries/\(library)/documents", body: body, apiKey: key,
+                    headers: [("Content-Type", "multipart/form-data; boundary=\(boundary)")])
+            }
+            let shipping = try await upload(
+                "shipping.md", "text/markdown", "# Shipping\nStandard delivery takes 3 to 5 business days. Express delivery arrives the next day.")
+            #expect(shipping.status == 201, "\(shipping.text)")
+            #expect(shipping.json?["process_status"] == "done" && shipping.json?["name"] == "shipping.md")
+            #expect(try await upload("returns.md", "text/markdown", "# Returns\nReturn any item within 30 days for a full refund.").status == 201)
+            let binary = try await upload("photo.bin", "application/octet-stream", "\u{0}\u{1}\u{2}\u{0}binary\u{0}")
+            #expect(binary.status == 422, "\(binary.text)")
+            let documents = try await sendRaw("GET", base + "/v1/libraries/\(library)/documents", apiKey: key)
+            #expect(documents.json?["data"]?.arrayValue?.count == 2)
+            #expect(documents.json?["pagination"]?["total_items"] == 2)
+            let documentID = try #require(shipping.json?["id"]?.stringValue)
+            let text = try await sendRaw("GET", base + "/v1/libraries/\(library)/documents/\(documentID)/text_content", apiKey: key)
+            #expect(text.json?["text"]?.stringValue?.contains("Standard delivery") == true)
+            #expect(try await sendRaw("GET", base + "/v1/libraries/\(library)/documents/\(documentID)/status", apiKey: key).json?["process_status"] == "done")
+            #expect(try await sendRaw("GET", base + "/v1/libraries/\(library)", apiKey: key).json?["nb_documents"] == 2)
+            // An agent answering from the library cites it.
+            let agent = try await sendRaw(
+                "POST", base + "/v1/agents",
+                body: #"{"model":"mistral-small-latest","name":"Support","tools":[{"type":"document_library","library_ids":["\#(library)"]}]}"#,
+                apiKey: key)
+            #expect(agent.status == 200, "\(agent.text)")
+            #expect(agent.json?["tools"]?[0]?["library_ids"]?[0]?.stringValue == library)
+            let agentID = try #require(agent.json?["id"]?.stringValue)
+            let answer = try await sendRaw(
+                "POST", base + "/v1/conversations", body: #"{"agent_id":"\#(agentID)","inputs":"What are the delivery options?"}"#, apiKey: key)
+            #expect(answer.status == 200, "\(answer.text)")
+            let content = try #require(answer.json?["outputs"]?[0]?["content"]?.arrayValue)
+            #expect(content.first?["type"] == "text")
+            #expect(content.dropFirst().contains { $0["type"] == "tool_reference" && $0["title"] == "Shipping" }, "\(content)")
+            #expect(emulator.requestLog.requests(path: "/v1/embeddings").count >= 3)
+            // Another owner sees none of it and cannot use it.
+            let other = world.secret(theirs)
+            #expect(try await sendRaw("GET", base + "/v1/libraries/\(library)", apiKey: other).status == 404)
+            #expect(try await sendRaw("GET", base + "/v1/libraries", apiKey: other).json?["data"] == .array([]))
+            #expect(try await sendRaw("GET", base + "/v1/libraries/\(library)/documents", apiKey: other).status == 404)
+            let borrowed = try await sendRaw(
+                "POST", base + "/v1/agents",
+                body: #"{"model":"mistral-small-latest","name":"x","tools":[{"type":"document_library","library_ids":["\#(library)"]}]}"#,
+                apiKey: other)
+            #expect(borrowed.status == 404)
+            // Deleting a document, then the library.
+            #expect(try await sendRaw("DELETE", base + "/v1/libraries/\(library)/documents/\(documentID)", apiKey: key).status == 204)
+            #expect(try await sendRaw("GET", base + "/v1/libraries/\(library)/documents/\(documentID)", apiKey: key).status == 404)
+            #expect(try await sendRaw("DELETE", base + "/v1/libraries/\(library)", apiKey: key).status == 200)
+            #expect(try await sendRaw("GET", base + "/v1/libraries/\(library)", apiKey: key).status == 404)
+        }
+    }
+
     /// Bad input gets Mistral's 422 (with `detail`) or a 404, and nothing is stored.
     @Test func badInputIsRefusedAndStoresNothing() async throws {
         try await withChatGateway(.sqlite) { world, emulator, mine, _, _ in

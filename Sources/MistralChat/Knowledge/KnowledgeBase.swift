@@ -11,6 +11,11 @@ public struct KnowledgeBase: Sendable, Hashable, Codable {
     /// Tokens repeated at the start of each chunk from the end of the previous one.
     public var overlapTokens: Int
     public var createdAt: Date
+    /// The tenant that made it through the service's Libraries API; `nil` for a program's own.
+    public var owner: String?
+    /// Its name and description as the Libraries API shows them (its ``name`` is then its id).
+    public var displayName: String?
+    public var description: String?
 
     public init(name: String, embeddingModel: String = "mistral-embed", chunkTokens: Int = 300, overlapTokens: Int = 50, createdAt: Date = Date()) {
         self.name = name
@@ -32,10 +37,12 @@ public struct KnowledgeDocument: Sendable, Hashable, Codable {
     public var content: String
     public var chunkCount: Int
     public var ingestedAt: Date
+    /// The uploaded file it was read from (name, type, size, hash), when it came as one.
+    public var file: DocumentFile?
 
     public init(
         id: String = "doc_" + UUID().uuidString.lowercased(), knowledgeBase: String, source: String, title: String, content: String,
-        chunkCount: Int = 0, ingestedAt: Date = Date()
+        chunkCount: Int = 0, ingestedAt: Date = Date(), file: DocumentFile? = nil
     ) {
         self.id = id
         self.knowledgeBase = knowledgeBase
@@ -44,6 +51,23 @@ public struct KnowledgeDocument: Sendable, Hashable, Codable {
         self.content = content
         self.chunkCount = chunkCount
         self.ingestedAt = ingestedAt
+        self.file = file
+    }
+}
+
+/// An uploaded document's file, as the Libraries API describes it.
+public struct DocumentFile: Sendable, Hashable, Codable {
+    public var name: String
+    public var mimeType: String
+    public var size: Int
+    /// SHA-256 of the file's bytes, hexadecimal.
+    public var sha256: String
+
+    public init(name: String, mimeType: String, size: Int, sha256: String) {
+        self.name = name
+        self.mimeType = mimeType
+        self.size = size
+        self.sha256 = sha256
     }
 }
 

@@ -58,6 +58,8 @@ public final class KnowledgeService: Sendable {
         public var outcome: Outcome
         /// The chunks the document is stored as.
         public var chunks: Int
+        /// The stored document's id.
+        public var documentID: String
     }
 
     /// Creates a knowledge base in ``store``.
@@ -92,13 +94,28 @@ public final class KnowledgeService: Sendable {
         } catch {
             throw ChatEngineError(.unreadableDocument, "Cannot read \(url.path): \(error.localizedDescription)")
         }
-        if DocumentText.isPDF(data, name: url.path) {
-            let text = try await readPDF(data, name: url.path, knowledgeBase: knowledgeBase)
+        return try await ingest(data: data, name: url.path, source: url.path, file: nil, into: knowledgeBase, progress: progress)
+    }
+
+    /// Ingests an uploaded file's bytes into `knowledgeBase` as a new document (an upload never
+    /// replaces another), read as ``ingest(file:into:progress:)`` reads a file by its name.
+    ///
+    /// - Throws: as ``ingest(file:into:progress:)``, with nothing stored.
+    public func ingest(upload data: Data, file: DocumentFile, into knowledgeBase: String) async throws -> Report {
+        try await ingest(data: data, name: file.name, source: "upload:" + UUID().uuidString.lowercased(), file: file, into: knowledgeBase, progress: nil)
+    }
+
+    private func ingest(
+        data: Data, name: String, source: String, file: DocumentFile?, into knowledgeBase: String, progress: (@Sendable (BatchProgress) -> Void)?
+    ) async throws -> Report {
+        if DocumentText.isPDF(data, name: name) {
+            let text = try await readPDF(data, name: name, knowledgeBase: knowledgeBase)
             return try await ingest(
-                text: text, source: url.path, title: DocumentText.title(ofMarkdown: text, name: url.path), into: knowledgeBase, progress: progress)
+                text: text, source: source, title: DocumentText.title(ofMarkdown: text, name: name), into: knowledgeBase, file: file,
+                progress: progress)
         }
-        let (title, text) = try DocumentText.extract(data, name: url.path)
-        return try await ingest(text: text, source: url.path, title: title, into: knowledgeBase, progress: progress)
+        let (title, text) = try DocumentText.extract(data, name: name)
+        return try await ingest(text: text, source: source, title: title, into: knowledgeBase, file: file, progress: progress)
     }
 
     /// The Markdown of a PDF, read by ``ocrModel``.
@@ -124,7 +141,8 @@ public final class KnowledgeService: Sendable {
 
     /// Ingests `text` from `source` into `knowledgeBase`; see ``ingest(file:into:progress:)``.
     public func ingest(
-        text: String, source: String, title: String, into knowledgeBase: String, progress: (@Sendable (BatchProgress) -> Void)? = nil
+        text: String, source: String, title: String, into knowledgeBase: String, file: DocumentFile? = nil,
+        progress: (@Sendable (BatchProgress) -> Void)? = nil
     ) async throws -> Report {
         guard let base = try await store.knowledgeBase(name: knowledgeBase) else {
             throw ChatEngineError(.unknownKnowledgeBase, "There is no knowledge base '\(knowledgeBase)'.")
@@ -134,7 +152,7 @@ public final class KnowledgeService: Sendable {
         }
         let existing = try await store.document(knowledgeBase: knowledgeBase, source: source)
         if let existing, existing.content == text {
-            return Report(source: source, outcome: .unchanged, chunks: existing.chunkCount)
+            return Report(source: source, outcome: .unchanged, chunks: existing.chunkCount, documentID: existing.id)
         }
         let pieces = TextChunker(chunkTokens: base.chunkTokens, overlapTokens: base.overlapTokens, counter: client.configuration.tokenCounter)
             .chunks(of: text)
@@ -148,12 +166,12 @@ public final class KnowledgeService: Sendable {
         for result in results { vectors += try result.get() }
         let document = KnowledgeDocument(
             id: existing?.id ?? KnowledgeDocument(knowledgeBase: knowledgeBase, source: source, title: title, content: text).id,
-            knowledgeBase: knowledgeBase, source: source, title: title, content: text, chunkCount: pieces.count)
+            knowledgeBase: knowledgeBase, source: source, title: title, content: text, chunkCount: pieces.count, file: file)
         let chunks = zip(pieces, vectors).enumerated().map { position, pair in
             KnowledgeChunk(documentID: document.id, position: position, text: pair.0, embedding: pair.1.map(Float.init))
         }
         try await store.replaceDocument(document, chunks: chunks)
-        return Report(source: source, outcome: existing == nil ? .added : .replaced, chunks: chunks.count)
+        return Report(source: source, outcome: existing == nil ? .added : .replaced, chunks: chunks.count, documentID: document.id)
     }
 
     /// The `limit` chunks of `knowledgeBase` that best answer `query`: by meaning and by words,

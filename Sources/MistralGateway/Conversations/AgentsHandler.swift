@@ -27,9 +27,10 @@ struct AgentsHandler: Sendable {
             agent.owner = key.owner
             agent.displayName = name
             agent.description = fields.string("description")
-            Self.read(&fields, into: &agent)
+            let libraries = Self.read(&fields, into: &agent)
             try fields.check()
             guard key.allows(model: agent.model) else { throw GatewayFailure.modelNotAllowed(agent.model) }
+            if let libraries { agent.knowledgeBases = try await conversations.ownedLibraries(libraries, key: key) }
             let saved = try await store.saveAgent(agent)
             return .json(ConversationWire.agent(saved, versions: [saved.version], firstCreated: saved.createdAt), headers: relay.requestHeaders(requestID))
         }
@@ -45,9 +46,10 @@ struct AgentsHandler: Sendable {
             if let instructions = fields.string("instructions") { agent.instructions = instructions }
             if let description = fields.string("description") { agent.description = description }
             if fields.bool("deployment_chat") == true { fields.refuse("deployment_chat", "Le Chat deployment does not exist on this server.") }
-            Self.read(&fields, into: &agent)
+            let libraries = Self.read(&fields, into: &agent)
             try fields.check()
             guard key.allows(model: agent.model) else { throw GatewayFailure.modelNotAllowed(agent.model) }
+            if let libraries { agent.knowledgeBases = try await conversations.ownedLibraries(libraries, key: key) }
             agent.createdAt = Date()
             let saved = try await store.saveAgent(agent)
             return try await answer(saved, requestID: requestID)
@@ -130,16 +132,18 @@ struct AgentsHandler: Sendable {
             headers: relay.requestHeaders(requestID))
     }
 
-    /// The settings both create and update read: completion arguments; tools, guardrails,
-    /// handoffs and metadata are refused by name until the server serves them.
-    private static func read(_ fields: inout RequestFields, into agent: inout Agent) {
+    /// The settings both create and update read: completion arguments, and the libraries of
+    /// `document_library` tools (returned, `nil` without `tools`, to be checked as the owner's);
+    /// other tools, guardrails, handoffs and metadata are refused by name until the server serves them.
+    private static func read(_ fields: inout RequestFields, into agent: inout Agent) -> [String]? {
         if let arguments = fields.object("completion_args") { ConversationWire.apply(completionArguments: arguments, to: &agent, fields: &fields) }
-        ConversationWire.refuseTools(&fields)
+        let libraries = ConversationWire.libraries(inTools: &fields)
         for name in ["guardrails", "handoffs"] {
             if let list = fields.array(name), !list.isEmpty { fields.refuse(name, "Agent \(name) are not supported by this server yet.") }
         }
         if let metadata = fields.object("metadata"), !metadata.isEmpty { fields.refuse("metadata", "Agent metadata is not supported by this server yet.") }
         _ = fields.string("version_message")
+        return libraries
     }
 
     /// `ag_` and 32 random hex digits.

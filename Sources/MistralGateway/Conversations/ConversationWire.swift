@@ -29,7 +29,7 @@ enum ConversationWire {
             let inline = conversation.details.inlineAgent
             members["model"] = .string(inline?.model ?? "")
             if let instructions = inline?.instructions, !instructions.isEmpty { members["instructions"] = .string(instructions) }
-            members["tools"] = []
+            members["tools"] = tools(inline)
             members["completion_args"] = inline.map(completionArguments) ?? [:]
         }
         return .object(members)
@@ -97,7 +97,7 @@ enum ConversationWire {
             "version": .int(agent.version - 1), "versions": .array(versions.map { .int($0 - 1) }),
             "created_at": timestamp(firstCreated), "updated_at": timestamp(agent.createdAt), "deployment_chat": false, "source": "api",
             "instructions": agent.instructions.isEmpty ? nil : .string(agent.instructions),
-            "description": agent.description.map { .string($0) } ?? nil, "tools": [], "completion_args": completionArguments(agent),
+            "description": agent.description.map { .string($0) } ?? nil, "tools": tools(agent), "completion_args": completionArguments(agent),
             "handoffs": nil, "metadata": nil,
         ]
     }
@@ -185,11 +185,30 @@ enum ConversationWire {
         return texts.joined(separator: "\n\n")
     }
 
-    /// Refuses `tools` other than an empty list: function and built-in tools are not served yet.
-    static func refuseTools(_ fields: inout RequestFields) {
-        if let tools = fields.array("tools"), !tools.isEmpty {
-            fields.refuse("tools", "Tools are not supported through this server's Conversations and Agents API yet.")
+    /// The libraries `tools` names (`document_library` tools), or `nil` without tools; other tool
+    /// types (function, built-in) are refused by name: not served through this API yet.
+    static func libraries(inTools fields: inout RequestFields) -> [String]? {
+        guard let tools = fields.array("tools") else { return nil }
+        var libraries: [String] = []
+        for tool in tools {
+            let type = tool["type"]?.stringValue ?? "function"
+            guard type == "document_library" else {
+                fields.refuse("tools", "Tools of type '\(type)' are not supported through this server's API yet; document_library is.")
+                continue
+            }
+            guard let ids = tool["library_ids"]?.arrayValue?.compactMap(\.stringValue), !ids.isEmpty else {
+                fields.refuse("tools", "A document_library tool needs library_ids: a non-empty list of library ids.")
+                continue
+            }
+            libraries += ids.filter { !libraries.contains($0) }
         }
+        return libraries
+    }
+
+    /// An agent's or a model conversation's tools: its libraries as one `document_library` tool.
+    static func tools(_ agent: Agent?) -> JSONValue {
+        guard let agent, !agent.knowledgeBases.isEmpty else { return [] }
+        return [["type": "document_library", "library_ids": .array(agent.knowledgeBases.map { .string($0) })]]
     }
 }
 

@@ -39,7 +39,7 @@ struct ConversationsHandler: Sendable {
             let text = ConversationWire.inputText(&fields, required: true)
             let streaming = fields.bool("stream") ?? false
             Self.checkCommon(&fields)
-            ConversationWire.refuseTools(&fields)
+            let libraries = ConversationWire.libraries(inTools: &fields)
             var details = ConversationDetails(name: fields.string("name"), description: fields.string("description"))
             if let metadata = fields.object("metadata") { details.metadata = metadata }
             let agentID = fields.string("agent_id")
@@ -53,6 +53,7 @@ struct ConversationsHandler: Sendable {
                 if model != nil { fields.refuse("model", "Give agent_id or model, not both.") }
                 if instructions != nil { fields.refuse("instructions", "An agent has its own instructions; instructions are for model conversations.") }
                 if fields.has("completion_args") { fields.refuse("completion_args", "An agent has its own completion_args; change them on the agent.") }
+                if libraries != nil { fields.refuse("tools", "An agent has its own tools; change them on the agent.") }
                 try fields.check()
                 persona = try await ownedAgent(agentID, version: agentVersion.map { $0 + 1 }, key: caller.key)
                 conversation.agentName = agentID
@@ -66,6 +67,7 @@ struct ConversationsHandler: Sendable {
                 var inline = Agent(name: "inline", model: model, instructions: instructions ?? "")
                 if let arguments = fields.object("completion_args") { ConversationWire.apply(completionArguments: arguments, to: &inline, fields: &fields) }
                 try fields.check()
+                if let libraries { inline.knowledgeBases = try await ownedLibraries(libraries, key: caller.key) }
                 conversation.details.inlineAgent = inline
                 persona = inline
             }
@@ -232,6 +234,16 @@ struct ConversationsHandler: Sendable {
             throw ChatEngineError(.unknownAgent, version.map { "Agent \(id) has no version \($0 - 1)." } ?? "There is no agent \(id).")
         }
         return agent
+    }
+
+    /// `ids`, when every one is a library of `key`'s owner; a 404 naming the first that is not.
+    func ownedLibraries(_ ids: [String], key: VirtualKey) async throws -> [String] {
+        for id in ids {
+            guard let base = try await engine.store.knowledgeBase(name: id), base.owner == key.owner else {
+                throw ChatEngineError(.unknownKnowledgeBase, "There is no library \(id).")
+            }
+        }
+        return ids
     }
 
     private func persona(of conversation: Conversation) async throws -> Agent {

@@ -1,0 +1,198 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MistralChat
+import MistralGatewayCore
+import MistralKit
+
+/// Mistral's Libraries API over MistralChat's knowledge bases: libraries (create, list, get,
+/// update, delete) and their documents (upload as `multipart/form-data`, list, get, status, text
+/// content, delete). A document is read (text, Markdown, HTML; PDF through the upstream's OCR),
+/// chunked and embedded during its upload, so an upload answers with the document `done` and
+/// searchable, or with a 4xx that stored nothing (a binary file, an empty one, too large). Agents
+/// use a library through the `document_library` tool; answers cite it with `tool_reference` chunks.
+/// A library belongs to the owner of the key that made it; other owners get a 404 for it.
+struct LibrariesHandler: Sendable {
+    let conversations: ConversationsHandler
+    private var store: any ChatStore { conversations.engine.store }
+    private var relay: RelayHandler { conversations.relay }
+    private var knowledge: KnowledgeService { conversations.engine.knowledge }
+
+    /// `POST /v1/libraries`: 201.
+    func create(_ request: Request) async -> Response {
+        await conversations.withKey(request) { key, requestID in
+            var fields = try RequestFields(try await relay.collectBody(request), allowed: ["name", "description", "chunk_size", "owner_type"])
+            let name = fields.string("name", required: true)
+            let description = fields.string("description")
+            let chunkCharacters = fields.integer("chunk_size")
+            if let chunkCharacters, !(256...32768).contains(chunkCharacters) { fields.refuse("chunk_size", "chunk_size must be from 256 to 32768.") }
+            _ = fields.string("owner_type")
+            try fields.check()
+            // Mistral counts a chunk in characters; the engine chunks by tokens (about four characters each).
+            var base = KnowledgeBase(name: UUID().uuidString.lowercased(), chunkTokens: (chunkCharacters ?? 1200) / 4)
+            base.owner = key.owner
+            base.displayName = name
+            base.description = description
+            try await knowledge.create(base)
+            return .json(try await Self.library(base, store: store), status: .created, headers: relay.requestHeaders(requestID))
+        }
+    }
+
+    /// `GET /v1/libraries`: `{"data": [...]}`, the owner's libraries.
+    func list(_ request: Request) async -> Response {
+        await conversations.withKey(request) { key, requestID in
+            var libraries: [JSONValue] = []
+            for base in try await store.knowledgeBases() where base.owner == key.owner {
+                libraries.append(try await Self.library(base, store: store))
+            }
+            return .json(["data": .array(libraries)], headers: relay.requestHeaders(requestID))
+        }
+    }
+
+    /// `GET /v1/libraries/{id}`.
+    func get(_ request: Request, id: String) async -> Response {
+        await conversations.withKey(request) { key, requestID in
+            .json(try await Self.library(try await ownedLibrary(id, key: key), store: store), headers: relay.requestHeaders(requestID))
+        }
+    }
+
+    /// `DELETE /v1/libraries/{id}`: the library with its documents; the deleted library.
+    func delete(_ request: Request, id: String) async -> Response {
+        await conversations.withKey(request) { key, requestID in
+            let base = try await ownedLibrary(id, key: key)
+            let shown = try await Self.library(base, store: store)
+            _ = try await store.deleteKnowledgeBase(name: id)
+            return .json(shown, headers: relay.requestHeaders(requestID))
+        }
+    }
+
+    /// `POST /v1/libraries/{id}/documents`: the file part `file`, read, chunked and embedded; 201.
+    func upload(_ request: Request, id: String) async -> Response {
+        await conversations.withKey(request) { key, requestID in
+            _ = try await ownedLibrary(id, key: key)
+            let body = try await relay.collectBody(request)
+            let form: MultipartForm
+            do {
+                form = try MultipartForm(contentType: request.headers[.contentType] ?? "", body: body)
+            } catch let error as MultipartForm.Malformed {
+                throw GatewayFailure.validation(["detail": [RequestFields.issue(["body", "file"], error.reason, "value_error", input: nil)]])
+            }
+            guard let part = form.part("file") else {
+                throw GatewayFailure.validation(["detail": [RequestFields.issue(["body", "file"], "Field required", "missing", input: nil)]])
+            }
+            let name = part.fileName.flatMap { $0.isEmpty ? nil : ($0 as NSString).lastPathComponent } ?? "document"
+            let file = DocumentFile(
+                name: name, mimeType: part.contentType ?? "application/octet-stream", size: part.body.count,
+                sha256: SHA256.hash(data: part.body).map { String(format: "%02x", $0) }.joined())
+            let report = try await billed(key: key, requestID: requestID) {
+                try await knowledge.ingest(upload: Data(part.body), file: file, into: id)
+            }
+            let document = try await ownedDocument(report.documentID, library: id)
+            return .json(Self.document(document), status: .created, headers: relay.requestHeaders(requestID))
+        }
+    }
+
+    /// `GET /v1/libraries/{id}/documents`: `{"pagination": …, "data": […]}`, newest first.
+    func documents(_ request: Request, id: String) async -> Response {
+        await conversations.withKey(request) { key, requestID in
+            _ = try await ownedLibrary(id, key: key)
+            let query = request.uri.queryParameters
+            let page = max(0, query["page"].flatMap { Int(String($0)) } ?? 0)
+            let size = min(100, max(1, query["page_size"].flatMap { Int(String($0)) } ?? 100))
+            let search = query["search"].map { String($0).lowercased() }
+            let all = try await store.documents(knowledgeBase: id)
+                .filter { document in search.map { (document.file?.name ?? document.title).lowercased().contains($0) } ?? true }
+                .sorted { ($0.ingestedAt, $0.id) > ($1.ingestedAt, $1.id) }
+            let shown = all.dropFirst(page * size).prefix(size)
+            let pages = (all.count + size - 1) / size
+            return .json(
+                [
+                    "pagination": [
+                        "total_items": .int(all.count), "total_pages": .int(pages), "current_page": .int(page), "page_size": .int(size),
+                        "has_more": .bool((page + 1) * size < all.count),
+                    ],
+                    "data": .array(shown.map(Self.document)),
+                ], headers: relay.requestHeaders(requestID))
+        }
+    }
+
+    /// `GET /v1/libraries/{id}/documents/{document}`, `…/status` and `…/text_content`.
+    func document(_ request: Request, id: String, document documentID: String, view: DocumentView) async -> Response {
+        await conversations.withKey(request) { key, requestID in
+            _ = try await ownedLibrary(id, key: key)
+            let document = try await ownedDocument(documentID, library: id)
+            let body: JSONValue =
+                switch view {
+                case .whole: Self.document(document)
+                case .status: ["document_id": .string(document.id), "process_status": "done", "processing_status": "Completed"]
+                case .text: ["text": .string(document.content)]
+                }
+            return .json(body, headers: relay.requestHeaders(requestID))
+        }
+    }
+
+    enum DocumentView: Sendable { case whole, status, text }
+
+    /// `DELETE /v1/libraries/{id}/documents/{document}`: 204.
+    func deleteDocument(_ request: Request, id: String, document documentID: String) async -> Response {
+        await conversations.withKey(request) { key, requestID in
+            _ = try await ownedLibrary(id, key: key)
+            guard try await store.deleteDocument(id: documentID, knowledgeBase: id) else {
+                throw ChatEngineError(.unknownKnowledgeBase, "Library \(id) has no document \(documentID).")
+            }
+            return Response(status: .noContent, headers: relay.requestHeaders(requestID))
+        }
+    }
+
+    // MARK: - Steps
+
+    func ownedLibrary(_ id: String, key: VirtualKey) async throws -> KnowledgeBase {
+        guard let base = try await store.knowledgeBase(name: id), base.owner == key.owner else {
+            throw ChatEngineError(.unknownKnowledgeBase, "There is no library \(id).")
+        }
+        return base
+    }
+
+    private func ownedDocument(_ id: String, library: String) async throws -> KnowledgeDocument {
+        guard let document = try await store.documents(knowledgeBase: library).first(where: { $0.id == id }) else {
+            throw ChatEngineError(.unknownKnowledgeBase, "Library \(library) has no document \(id).")
+        }
+        return document
+    }
+
+    /// Runs `work` (embedding, OCR) billed to `key`, as a conversation turn's calls are.
+    private func billed<Result: Sendable>(key: VirtualKey, requestID: String, _ work: () async throws -> Result) async throws -> Result {
+        guard !relay.ledger.isFull else { throw GatewayFailure.ledgerFull }
+        let account = TurnAccount(key: key, requestID: requestID, endpoint: "libraries")
+        let scheduling = FairQueue.Scheduling(lane: key.id, priority: .batch, maxWait: relay.configuration.maxQueueWait)
+        return try await FairQueue.Scheduling.with(scheduling) {
+            try await conversations.turns.billing(account, conversationID: nil) { try await work() }
+        }
+    }
+
+    static func library(_ base: KnowledgeBase, store: any ChatStore) async throws -> JSONValue {
+        let documents = try await store.documents(knowledgeBase: base.name)
+        let updated = documents.map(\.ingestedAt).max() ?? base.createdAt
+        return [
+            "id": .string(base.name), "name": .string(base.displayName ?? base.name), "description": base.description.map { .string($0) } ?? nil,
+            "created_at": ConversationWire.timestamp(base.createdAt), "updated_at": ConversationWire.timestamp(updated), "owner_id": nil,
+            "owner_type": "Workspace", "total_size": .int(documents.reduce(0) { $0 + ($1.file?.size ?? $1.content.utf8.count) }),
+            "nb_documents": .int(documents.count), "chunk_size": .int(base.chunkTokens * 4),
+        ]
+    }
+
+    static func document(_ document: KnowledgeDocument) -> JSONValue {
+        let name = document.file?.name ?? document.title
+        let fileExtension = (name as NSString).pathExtension
+        return [
+            "id": .string(document.id), "library_id": .string(document.knowledgeBase), "name": .string(name),
+            "hash": document.file.map { .string($0.sha256) } ?? nil, "mime_type": document.file.map { .string($0.mimeType) } ?? nil,
+            "extension": fileExtension.isEmpty ? nil : .string(fileExtension), "size": .int(document.file?.size ?? document.content.utf8.count),
+            "summary": nil, "created_at": ConversationWire.timestamp(document.ingestedAt),
+            "last_processed_at": ConversationWire.timestamp(document.ingestedAt), "number_of_pages": nil, "process_status": "done",
+            "processing_status": "Completed", "uploaded_by_id": nil, "uploaded_by_type": "Workspace",
+            "tokens_processing_total": .int(document.chunkCount),
+        ]
+    }
+}
