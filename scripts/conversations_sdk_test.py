@@ -10,7 +10,7 @@ The upstream is the emulator (its canned answer to QUESTION). Checks: agents (cr
 update to a new version, list versions, get a version), conversations (start with an agent and
 with a model, append, stream with Mistral's event names, history, messages, list with a
 metadata filter, restart that leaves the original as it was, delete), 422s for bad input, and
-another owner's 404s. Prints one line per check, then "N passed, M failed"; exits 1 when any failed.
+another owner's 404s, and libraries (upload, status, text content, an agent citing a document). Prints one line per check, then "N passed, M failed"; exits 1 when any failed.
 """
 
 import sys
@@ -115,6 +115,37 @@ def main():
         except errors.SDKError as error:
             assert error.status_code == 404, error
 
+    def libraries():
+        library = client.beta.libraries.create(name="FAQ", description="Help centre")
+        assert library.name == "FAQ" and library.nb_documents == 0, library
+        document = client.beta.libraries.documents.upload(
+            library_id=library.id,
+            file={"file_name": "shipping.md", "content": b"# Shipping\nStandard delivery takes 3 to 5 business days. Express delivery arrives the next day."})
+        assert document.name == "shipping.md" and document.extension == "md" and document.process_status == "done", document
+        status = client.beta.libraries.documents.status(library_id=library.id, document_id=document.id)
+        assert status.processing_status == "Completed", status
+        text = client.beta.libraries.documents.text_content(library_id=library.id, document_id=document.id)
+        assert "Standard delivery" in text.text, text
+        listed = client.beta.libraries.documents.list(library_id=library.id)
+        assert [d.id for d in listed.data] == [document.id] and listed.pagination.total_items == 1, listed
+        assert any(l.id == library.id for l in client.beta.libraries.list().data)
+        assert client.beta.libraries.get(library_id=library.id).nb_documents == 1
+        agent = client.beta.agents.create(
+            model=MODEL, name="Librarian", tools=[{"type": "document_library", "library_ids": [library.id]}])
+        assert agent.tools[0].library_ids == [library.id], agent.tools
+        answer = client.beta.conversations.start(agent_id=agent.id, inputs="What are the delivery options?")
+        chunks = answer.outputs[0].content
+        assert any(getattr(c, "type", None) == "tool_reference" and c.title == "Shipping" for c in chunks), chunks
+        events = list(client.beta.conversations.start_stream(agent_id=agent.id, inputs="How fast is express delivery?"))
+        streamed = [e.data.content for e in events if e.event == "message.output.delta"]
+        assert any(getattr(c, "type", None) == "tool_reference" for c in streamed), streamed
+        client.beta.libraries.documents.reprocess(library_id=library.id, document_id=document.id)
+        client.beta.libraries.documents.delete(library_id=library.id, document_id=document.id)
+        assert client.beta.libraries.documents.list(library_id=library.id).data == []
+        deleted = client.beta.libraries.delete(library_id=library.id)
+        assert deleted.id == library.id, deleted
+        state["library_gone"] = library.id
+
     def another_owner_sees_nothing():
         for call in (
             lambda: other.beta.conversations.get(conversation_id=state["conversation"]),
@@ -137,6 +168,7 @@ def main():
         ("conversations: list, filtered by metadata", list_with_metadata),
         ("conversations: restart branches, the original stays; delete", restart_branches),
         ("bad input: 422 with detail; unknown agent: 404", bad_input_is_422),
+        ("libraries: create, upload, status, text, list, an agent citing it (JSON and stream), delete", libraries),
         ("another owner: 404 for everything, empty lists", another_owner_sees_nothing),
     ])
 

@@ -198,6 +198,9 @@ public final class Gateway: Service {
         router.get("/v1/libraries/{id}/documents/{document}/text_content") { request, context in
             await libraries.document(request, id: id(context), document: document(context), view: .text)
         }
+        router.post("/v1/libraries/{id}/documents/{document}/reprocess") { request, context in
+            await libraries.reprocess(request, id: id(context), document: document(context))
+        }
         router.delete("/v1/libraries/{id}/documents/{document}") { request, context in
             await libraries.deleteDocument(request, id: id(context), document: document(context))
         }

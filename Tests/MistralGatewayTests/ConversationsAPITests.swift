@@ -57,12 +57,15 @@ struct ConversationsAPITests {
         try await withChatGateway(backend) { world, emulator, mine, theirs, _ in
             let result = try await ProcessRunner.run(python, [script, world.baseURL, world.secret(mine), world.secret(theirs)], timeout: .seconds(120))
             #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
-            #expect(result.stdout.contains("7 passed, 0 failed"), "\(result.stdout)")
-            // Every model call a turn made is a ledger row under the key that asked for it.
+            #expect(result.stdout.contains("8 passed, 0 failed"), "\(result.stdout)")
+            // Every model call a turn or an upload made (chat, embeddings) is a ledger row under the key that asked for it.
             let key = try #require(world.keys[mine])
             #expect(await eventually {
                 let rows = (try? await world.store.entries(LedgerQuery(keyID: key.id))) ?? []
-                return rows.filter { $0.endpoint.hasPrefix("conversations") }.count == emulator.requestLog.requests(path: "/v1/chat/completions").count
+                let chats = rows.filter { $0.endpoint.hasPrefix("conversations chat") }.count
+                let embeddings = rows.filter { $0.endpoint.hasSuffix(" embeddings") }.count
+                return chats == emulator.requestLog.requests(path: "/v1/chat/completions").count
+                    && embeddings == emulator.requestLog.requests(path: "/v1/embeddings").count
             })
         }
     }

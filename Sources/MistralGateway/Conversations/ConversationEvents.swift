@@ -29,6 +29,19 @@ enum ConversationEvents {
             ])
     }
 
+    /// The answer's citations, each a `tool_reference` chunk as one more delta of the answer.
+    static func citations(_ output: ConversationEntry, agentID: String?) -> [[UInt8]] {
+        guard case .array(let chunks) = ConversationWire.outputContent(output) else { return [] }
+        return chunks.dropFirst().enumerated().map { index, chunk in
+            event(
+                "message.output.delta",
+                [
+                    "output_index": 0, "id": .string(output.id), "content_index": .int(index + 1), "model": output.model.map { .string($0) } ?? nil,
+                    "agent_id": agentID.map { .string($0) } ?? nil, "role": "assistant", "content": chunk,
+                ])
+        }
+    }
+
     static func done(_ output: ConversationEntry) -> [UInt8] {
         event("conversation.response.done", ["usage": ConversationWire.usage(prompt: output.promptTokens ?? 0, completion: output.completionTokens ?? 0)])
     }

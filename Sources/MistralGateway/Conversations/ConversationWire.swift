@@ -73,7 +73,10 @@ enum ConversationWire {
     static func outputContent(_ entry: ConversationEntry) -> JSONValue {
         guard !entry.citations.isEmpty else { return .string(entry.content) }
         let references: [JSONValue] = entry.citations.map { citation in
-            ["type": "tool_reference", "tool": "document_library", "title": .string(citation.title), "description": .string(citation.text)]
+            [
+                "type": "tool_reference", "tool": "document_library", "title": .string(citation.title), "url": nil, "favicon": nil,
+                "description": .string(citation.text),
+            ]
         }
         return .array([["type": "text", "text": .string(entry.content)]] + references)
     }

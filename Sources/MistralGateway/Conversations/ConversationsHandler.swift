@@ -337,6 +337,7 @@ struct ConversationsHandler: Sendable {
                             case .delta(let piece):
                                 if let output { continuation.yield(ConversationEvents.delta(piece, output: output, agentID: agentID)) }
                             case .finished(let turn):
+                                for frame in ConversationEvents.citations(turn.output, agentID: agentID) { continuation.yield(frame) }
                                 continuation.yield(ConversationEvents.done(turn.output))
                             }
                         }

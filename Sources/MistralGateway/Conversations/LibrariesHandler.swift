@@ -81,15 +81,16 @@ struct LibrariesHandler: Sendable {
             guard let part = form.part("file") else {
                 throw GatewayFailure.validation(["detail": [RequestFields.issue(["body", "file"], "Field required", "missing", input: nil)]])
             }
-            let name = part.fileName.flatMap { $0.isEmpty ? nil : ($0 as NSString).lastPathComponent } ?? "document"
+            // The SDKs send the name raw, with `"` as `%22`.
+            let name = part.fileName.flatMap { $0.isEmpty ? nil : (($0.removingPercentEncoding ?? $0) as NSString).lastPathComponent } ?? "document"
             let file = DocumentFile(
-                name: name, mimeType: part.contentType ?? "application/octet-stream", size: part.body.count,
+                name: name, mimeType: Self.mimeType(of: name, declared: part.contentType), size: part.body.count,
                 sha256: SHA256.hash(data: part.body).map { String(format: "%02x", $0) }.joined())
             let report = try await billed(key: key, requestID: requestID) {
                 try await knowledge.ingest(upload: Data(part.body), file: file, into: id)
             }
             let document = try await ownedDocument(report.documentID, library: id)
-            return .json(Self.document(document), status: .created, headers: relay.requestHeaders(requestID))
+            return .json(Self.document(document, owner: key.owner), status: .created, headers: relay.requestHeaders(requestID))
         }
     }
 
@@ -112,7 +113,7 @@ struct LibrariesHandler: Sendable {
                         "total_items": .int(all.count), "total_pages": .int(pages), "current_page": .int(page), "page_size": .int(size),
                         "has_more": .bool((page + 1) * size < all.count),
                     ],
-                    "data": .array(shown.map(Self.document)),
+                    "data": .array(shown.map { Self.document($0, owner: key.owner) }),
                 ], headers: relay.requestHeaders(requestID))
         }
     }
@@ -124,7 +125,7 @@ struct LibrariesHandler: Sendable {
             let document = try await ownedDocument(documentID, library: id)
             let body: JSONValue =
                 switch view {
-                case .whole: Self.document(document)
+                case .whole: Self.document(document, owner: key.owner)
                 case .status: ["document_id": .string(document.id), "process_status": "done", "processing_status": "Completed"]
                 case .text: ["text": .string(document.content)]
                 }
@@ -133,6 +134,37 @@ struct LibrariesHandler: Sendable {
     }
 
     enum DocumentView: Sendable { case whole, status, text }
+
+    /// `POST /v1/libraries/{id}/documents/{document}/reprocess`: 204. A document is processed
+    /// completely during its upload, so there is nothing left to do but confirm it exists.
+    func reprocess(_ request: Request, id: String, document documentID: String) async -> Response {
+        await conversations.withKey(request) { key, requestID in
+            _ = try await ownedLibrary(id, key: key)
+            _ = try await ownedDocument(documentID, library: id)
+            return Response(status: .noContent, headers: relay.requestHeaders(requestID))
+        }
+    }
+
+    /// A file's type by its extension (what the SDKs send as the part's type is a guess too),
+    /// else what the part declared.
+    static func mimeType(of name: String, declared: String?) -> String {
+        switch (name as NSString).pathExtension.lowercased() {
+        case "md", "markdown": "text/markdown"
+        case "txt", "text": "text/plain"
+        case "html", "htm": "text/html"
+        case "pdf": "application/pdf"
+        case "csv": "text/csv"
+        case "json": "application/json"
+        default: declared ?? "application/octet-stream"
+        }
+    }
+
+    /// A stable UUID-shaped id for an owner (the SDKs want `owner_id` and `uploaded_by_id` as strings).
+    static func ownerID(_ owner: String) -> String {
+        let hex = SHA256.hash(data: Data("owner:\(owner)".utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+        let characters = Array(hex)
+        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
+    }
 
     /// `DELETE /v1/libraries/{id}/documents/{document}`: 204.
     func deleteDocument(_ request: Request, id: String, document documentID: String) async -> Response {
@@ -176,22 +208,22 @@ struct LibrariesHandler: Sendable {
         let updated = documents.map(\.ingestedAt).max() ?? base.createdAt
         return [
             "id": .string(base.name), "name": .string(base.displayName ?? base.name), "description": base.description.map { .string($0) } ?? nil,
-            "created_at": ConversationWire.timestamp(base.createdAt), "updated_at": ConversationWire.timestamp(updated), "owner_id": nil,
-            "owner_type": "Workspace", "total_size": .int(documents.reduce(0) { $0 + ($1.file?.size ?? $1.content.utf8.count) }),
-            "nb_documents": .int(documents.count), "chunk_size": .int(base.chunkTokens * 4),
+            "created_at": ConversationWire.timestamp(base.createdAt), "updated_at": ConversationWire.timestamp(updated),
+            "owner_id": .string(ownerID(base.owner ?? "")), "owner_type": "Workspace",
+            "total_size": .int(documents.reduce(0) { $0 + ($1.file?.size ?? $1.content.utf8.count) }), "nb_documents": .int(documents.count),
+            "chunk_size": nil,
         ]
     }
 
-    static func document(_ document: KnowledgeDocument) -> JSONValue {
+    static func document(_ document: KnowledgeDocument, owner: String?) -> JSONValue {
         let name = document.file?.name ?? document.title
-        let fileExtension = (name as NSString).pathExtension
         return [
             "id": .string(document.id), "library_id": .string(document.knowledgeBase), "name": .string(name),
-            "hash": document.file.map { .string($0.sha256) } ?? nil, "mime_type": document.file.map { .string($0.mimeType) } ?? nil,
-            "extension": fileExtension.isEmpty ? nil : .string(fileExtension), "size": .int(document.file?.size ?? document.content.utf8.count),
+            "hash": .string(document.file?.sha256 ?? ""), "mime_type": .string(document.file?.mimeType ?? mimeType(of: name, declared: "text/plain")),
+            "extension": .string((name as NSString).pathExtension.lowercased()), "size": .int(document.file?.size ?? document.content.utf8.count),
             "summary": nil, "created_at": ConversationWire.timestamp(document.ingestedAt),
             "last_processed_at": ConversationWire.timestamp(document.ingestedAt), "number_of_pages": nil, "process_status": "done",
-            "processing_status": "Completed", "uploaded_by_id": nil, "uploaded_by_type": "Workspace",
+            "processing_status": "Completed", "uploaded_by_id": .string(ownerID(owner ?? "")), "uploaded_by_type": "Workspace",
             "tokens_processing_total": .int(document.chunkCount),
         ]
     }
