@@ -153,7 +153,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Examples/SupportBot",
-            exclude: ["README.md"]
+            exclude: ["README.md", "faq"]
         ),
         .executableTarget(
             name: "MistralTokenizerBenchmarks",

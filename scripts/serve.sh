@@ -4,7 +4,8 @@
 # under ${MISTRAL_SERVE_DIR:-~/.mistral/serve}. Upstream: Mistral when MISTRAL_API_KEY is set (or
 # MISTRAL_BASE_URL, any compatible server), else the offline emulator started beside it (it says so).
 # On the first start it makes a gateway key (kept in the data folder, mode 600) and seeds the example's
-# support agent through the Agents API; later starts reuse both. Prints what to open and try, then
+# FAQ as a library and its support persona as an agent answering from it, through the API; later starts
+# reuse them. Prints what to open and try, then
 # serves until Ctrl-C, which stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,14 +66,28 @@ pids+=($!)
 wait_for "http://127.0.0.1:$PORT/health" "mistral serve (see $DIR/serve.log)"
 base="http://127.0.0.1:$PORT"
 
+if [ ! -s "$DIR/library" ]; then
+  # The support-bot example's FAQ (Examples/SupportBot/faq), through the Libraries API.
+  curl -sf "$base/v1/libraries" -H "Authorization: Bearer $key" -H 'content-type: application/json' \
+    -d '{"name": "Acme FAQ", "description": "The help-centre articles of the support-bot example"}' |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' >"$DIR/library.new"
+  for article in Examples/SupportBot/faq/*.md; do
+    curl -sf -o /dev/null "$base/v1/libraries/$(cat "$DIR/library.new")/documents" -H "Authorization: Bearer $key" \
+      -F "file=@$article;type=text/markdown"
+  done
+  mv "$DIR/library.new" "$DIR/library"
+  log "seeded the library 'Acme FAQ' ($(cat "$DIR/library")) with $(ls Examples/SupportBot/faq/*.md | wc -l) articles"
+fi
+library=$(cat "$DIR/library")
+
 if [ ! -s "$DIR/agent" ]; then
-  # The support-bot example's persona (Examples/SupportBot), through the Agents API.
+  # The support-bot example's persona (Examples/SupportBot), through the Agents API, answering from the FAQ.
   persona='{"name": "Acme support", "model": "mistral-small-latest", "description": "The support-bot example persona",
-    "instructions": "You are the customer-support assistant of Acme. Answer in a formal, courteous register: full sentences, no slang, no emoji. Be concise, and say so when you do not know.",
-    "completion_args": {"temperature": 0.2}}'
+    "instructions": "You are the customer-support assistant of Acme. Answer in a formal, courteous register: full sentences, no slang, no emoji. Be concise, answer from the sources, and say so when you do not know.",
+    "completion_args": {"temperature": 0.2}, "tools": [{"type": "document_library", "library_ids": ["'"$library"'"]}]}'
   curl -sf "$base/v1/agents" -H "Authorization: Bearer $key" -H 'content-type: application/json' -d "$persona" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' >"$DIR/agent"
-  log "seeded the agent 'Acme support' ($(cat "$DIR/agent"))"
+  log "seeded the agent 'Acme support' ($(cat "$DIR/agent")), answering from the library"
 fi
 agent=$(cat "$DIR/agent")
 
@@ -80,14 +95,15 @@ cat <<EOF2
 
 MistralKit is serving on $base (data: $DB; logs: $DIR/serve.log, $DIR/access.log).
 
-  API base URL  $base/v1   (the Mistral API, and the Conversations and Agents API)
+  API base URL  $base/v1   (the Mistral API, and the Conversations, Agents and Libraries API)
   API key       $key
-  Agent         $agent   (Acme support)
+  Agent         $agent   (Acme support, answering from the library below)
+  Library       $library   (Acme FAQ: shipping, returns, account)
 
 Start a conversation:
 
   curl $base/v1/conversations -H "Authorization: Bearer $key" -H 'content-type: application/json' \\
-    -d '{"agent_id": "$agent", "inputs": "Where is my order 4412?"}'
+    -d '{"agent_id": "$agent", "inputs": "What are the delivery options?"}'
 
 Continue it with POST $base/v1/conversations/CONVERSATION_ID {"inputs": "..."}; add "stream": true for
 Mistral's event stream. The official SDK: Mistral(api_key="$key", server_url="$base").beta.conversations.

@@ -43,9 +43,7 @@ func run(baseURL: String?, apiKey: String?) async throws {
     let engine = ChatEngine(client: client, store: store, tools: [orderStatus], citationsPerAnswer: 2)
 
     try await engine.knowledge.create(KnowledgeBase(name: "acme-faq", chunkTokens: 120, overlapTokens: 20))
-    for article in FAQ.articles {
-        _ = try await engine.knowledge.ingest(text: article.text, source: article.source, title: article.title, into: "acme-faq")
-    }
+    for file in FAQ.files { _ = try await engine.knowledge.ingest(file: file, into: "acme-faq") }
     _ = try await store.saveAgent(
         Agent(
             name: "acme-support", model: environment["SUPPORT_BOT_MODEL"] ?? "mistral-small-latest",
