@@ -42,6 +42,9 @@ struct ChatCommand: AsyncParsableCommand {
     @Option(help: "The stored agent (persona) that answers (with --user and --session).")
     var agent: String?
 
+    @Option(help: "A running `mistral serve` to keep the conversation (with --user and --session; --api-key is a gateway key, --agent an agent id there) instead of a local database.")
+    var gateway: String?
+
     @OptionGroup var storage: DatabaseOptions
 
     func validate() throws {
@@ -54,6 +57,8 @@ struct ChatCommand: AsyncParsableCommand {
         }
         if (user == nil) != (session == nil) { throw ValidationError("--user and --session go together.") }
         if agent != nil, user == nil { throw ValidationError("--agent needs --user and --session.") }
+        if gateway != nil, user == nil { throw ValidationError("--gateway needs --user and --session.") }
+        if gateway != nil, storage.database != nil { throw ValidationError("Use either --gateway or --database, not both.") }
         if user != nil {
             if prompt == nil { throw ValidationError("A stored conversation needs a PROMPT.") }
             if json { throw ValidationError("--json is not available with --user and --session.") }
@@ -62,6 +67,19 @@ struct ChatCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let gateway, let user, let session, let prompt {
+            guard let key = connection.apiKey ?? ProcessInfo.processInfo.environment["MISTRAL_API_KEY"], !key.isEmpty else {
+                throw Terminal.fail(MistralError(kind: .configuration, message: "--gateway needs a gateway key: --api-key or MISTRAL_API_KEY."))
+            }
+            do {
+                let id = try await ServiceChat(base: gateway, key: key, timeout: .seconds(Int64(connection.timeout)))
+                    .send(prompt, user: user, session: session, agent: agent, model: model, stream: !noStream)
+                if connection.verbose { Terminal.error("conversation \(id)") }
+            } catch {
+                throw Terminal.fail(error)
+            }
+            return
+        }
         if let user, let session, let prompt {
             try await continueStored(prompt, user: user, session: session)
             return

@@ -72,6 +72,43 @@ struct ServeCommandTests {
     }
     #endif
 
+    /// `mistral chat --gateway` is a client of a running server: a user's session goes on across
+    /// invocations in one conversation kept by the server, streamed or not, and another session
+    /// gets its own.
+    @Test func chatTalksToARunningServerAsAClientOfItsConversationsAPI() async throws {
+        try await withTemporaryDirectory { directory in
+            let mistral = try ProcessRunner.builtProduct("mistral")
+            let database = "sqlite:" + directory.appendingPathComponent("service.sqlite").path
+            let created = try await ProcessRunner.run(mistral, ["keys", "create", "--name", "cli", "--database", database])
+            let secret = try #require(created.stdout.split(separator: "\n").last.map(String.init))
+            try await withEmulator { emulatorURL, _ in
+                let server = try await Self.serve(["--base-url", emulatorURL, "--api-key", testAPIKey, "--database", database])
+                defer { server.process.terminate() }
+                func chat(_ session: String, _ extra: [String] = []) async throws -> ProcessResult {
+                    try await ProcessRunner.run(
+                        mistral,
+                        ["chat", "--gateway", server.baseURL, "--api-key", secret, "--user", "u1", "--session", session]
+                            + extra + ["What is the capital of France?"])
+                }
+                for extra in [[], ["--no-stream"]] {
+                    let result = try await chat("s1", extra)
+                    #expect(result.status == 0, "\(result.stderr)")
+                    #expect(result.stdout == "The capital of France is Paris.\n", "\(result.stdout)")
+                }
+                #expect(try await chat("s2").status == 0)
+                let listed = try await sendRaw("GET", server.baseURL + "/v1/conversations", apiKey: secret)
+                let conversations = try #require(listed.json?.arrayValue)
+                #expect(conversations.count == 2)
+                let s1 = try #require(conversations.first { $0["metadata"]?["mistral_session"] == "s1" }?["id"]?.stringValue)
+                let history = try await sendRaw("GET", server.baseURL + "/v1/conversations/\(s1)/history", apiKey: secret)
+                #expect(history.json?["entries"]?.arrayValue?.count == 4)
+                let refused = try await ProcessRunner.run(
+                    mistral, ["chat", "--gateway", server.baseURL, "--api-key", "wrong", "--user", "u1", "--session", "s1", "Hi"])
+                #expect(refused.status != 0 && refused.stderr.contains("401"), "\(refused.stderr)")
+            }
+        }
+    }
+
     @Test func sigtermUnderLoadDrainsEveryRequestAndWritesEveryLedgerRow() async throws {
         let configuration = EmulatorConfiguration(latency: EmulatorLatency(timeToFirstToken: .milliseconds(300), perToken: .milliseconds(20)))
         try await withTemporaryDirectory { directory in
