@@ -10,9 +10,11 @@ The upstream is the emulator (its canned answer to QUESTION). Checks: agents (cr
 update to a new version, list versions, get a version), conversations (start with an agent and
 with a model, append, stream with Mistral's event names, history, messages, list with a
 metadata filter, restart that leaves the original as it was, delete), 422s for bad input, and
-another owner's 404s, and libraries (upload, status, text content, an agent citing a document). Prints one line per check, then "N passed, M failed"; exits 1 when any failed.
+another owner's 404s, libraries (upload, status, text content, an agent citing a document), and function tools the caller
+runs (the call returned, its result appended). Prints one line per check, then "N passed, M failed"; exits 1 when any failed.
 """
 
+import json
 import sys
 
 from mistralai.client import Mistral, errors
@@ -146,6 +148,38 @@ def main():
         assert deleted.id == library.id, deleted
         state["library_gone"] = library.id
 
+    def functions():
+        tool = {"type": "function", "function": {
+            "name": "order_status", "description": "The status of one of the customer's orders",
+            "parameters": {"type": "object", "properties": {"order_id": {"type": "string", "enum": ["4412", "4413"]}}, "required": ["order_id"]}}}
+        response = client.beta.conversations.start(model=MODEL, inputs="What is the order status of my order 4412?", tools=[tool])
+        call = response.outputs[0]
+        assert call.type == "function.call" and call.name == "order_status", response.outputs
+        assert json.loads(call.arguments) == {"order_id": "4412"}, call.arguments
+        got = client.beta.conversations.get(conversation_id=response.conversation_id)
+        assert got.tools[0].function.name == "order_status", got.tools
+        answer = client.beta.conversations.append(
+            conversation_id=response.conversation_id,
+            inputs=[{"type": "function.result", "tool_call_id": call.tool_call_id, "result": "Order 4412: shipped on Monday."}])
+        assert answer.outputs[0].type == "message.output" and "shipped on Monday" in answer.outputs[0].content, answer.outputs
+        history = client.beta.conversations.get_history(conversation_id=response.conversation_id)
+        assert [e.type for e in history.entries] == ["message.input", "message.output", "function.call", "function.result"], history.entries
+        # Streamed: the call arrives as a function.call.delta, the answer after the result as deltas.
+        events = list(client.beta.conversations.start_stream(model=MODEL, inputs="And the order status of 4413?", tools=[tool]))
+        calls = [e.data for e in events if e.event == "function.call.delta"]
+        assert len(calls) == 1 and calls[0].name == "order_status", [e.event for e in events]
+        after = list(client.beta.conversations.append_stream(
+            conversation_id=events[0].data.conversation_id,
+            inputs=[{"type": "function.result", "tool_call_id": calls[0].tool_call_id, "result": "Order 4413: preparing."}]))
+        assert "preparing" in "".join(e.data.content for e in after if e.event == "message.output.delta"), [e.event for e in after]
+        # A result for a call nobody made is refused, and stores nothing.
+        try:
+            client.beta.conversations.append(
+                conversation_id=response.conversation_id, inputs=[{"type": "function.result", "tool_call_id": "nope", "result": "x"}])
+            raise AssertionError("a result without a waiting call was accepted")
+        except errors.HTTPValidationError:
+            pass
+
     def another_owner_sees_nothing():
         for call in (
             lambda: other.beta.conversations.get(conversation_id=state["conversation"]),
@@ -169,6 +203,7 @@ def main():
         ("conversations: restart branches, the original stays; delete", restart_branches),
         ("bad input: 422 with detail; unknown agent: 404", bad_input_is_422),
         ("libraries: create, upload, status, text, list, an agent citing it (JSON and stream), delete", libraries),
+        ("function tools: the call returned to the caller, its result appended, the answer (JSON and stream)", functions),
         ("another owner: 404 for everything, empty lists", another_owner_sees_nothing),
     ])
 

@@ -40,6 +40,39 @@ struct ToolLoopTests {
         }
     }
 
+    /// A function the caller runs: the turn stops with the call stored and the answer waiting;
+    /// results that do not answer the waiting call are refused with nothing stored; the right
+    /// result completes the answer, with the call and result in the history the model saw.
+    @Test(arguments: EngineTests.backends)
+    func aFunctionTheCallerRunsMakesTheAnswerWaitForItsResult(_ backend: EngineTests.Backend) async throws {
+        try await withEngine(backend, tools: []) { engine, emulator, agent in
+            var persona = try #require(try await engine.store.agent(name: agent, version: nil))
+            persona.functions = [.function(name: "order_status", description: "The status of an order.", parameters: Self.orderParameters)]
+            _ = try await engine.store.saveAgent(persona)
+            let waiting = try await engine.send("What is the order status of my order?", userID: "u", sessionID: "s", agentName: agent)
+            #expect(waiting.output.status == .waiting)
+            let call = try #require(waiting.functionCalls.first)
+            #expect(call.kind == .functionCall && call.toolName == "order_status" && call.toolCallID != nil)
+            let id = waiting.conversation.id
+            let before = try await engine.store.entries(conversationID: id)
+            for wrong in [[], [ChatEngine.FunctionResult(callID: "other", result: "x")]] {
+                await #expect(throws: ChatEngineError.self) { try await engine.continueTurn(functionResults: wrong, conversationID: id) }
+            }
+            #expect(try await engine.store.entries(conversationID: id) == before)
+            let answered = try await engine.continueTurn(
+                functionResults: [ChatEngine.FunctionResult(callID: call.toolCallID!, result: "Order 4412 shipped on Monday.")], conversationID: id)
+            #expect(answered.output.status == .complete && answered.output.content.contains("shipped on Monday"))
+            #expect(try await engine.store.entries(conversationID: id).map(\.kind) == [.input, .output, .functionCall, .functionResult])
+            // The second call carried the function call and its result, as the model needs them.
+            let last = try #require(emulator.requestLog.requests(path: "/v1/chat/completions").last?.json)
+            let roles = last["messages"]?.arrayValue?.compactMap { $0["role"]?.stringValue }
+            #expect(roles?.suffix(3) == ["user", "assistant", "tool"], "\(roles ?? [])")
+            await #expect(throws: ChatEngineError.self) {
+                try await engine.continueTurn(functionResults: [ChatEngine.FunctionResult(callID: call.toolCallID!, result: "again")], conversationID: id)
+            }
+        }
+    }
+
     @Test(arguments: EngineTests.backends)
     func theModelsToolCallsRunAndTheirResultsAreRecorded(_ backend: EngineTests.Backend) async throws {
         let status = ChatTool(name: "order_status", description: "The status of an order.", parameters: Self.orderParameters, handler: .swift { arguments in

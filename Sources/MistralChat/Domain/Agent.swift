@@ -92,6 +92,11 @@ public struct Agent: Sendable, Hashable, Codable {
     public var description: String?
     /// The completion settings beyond ``temperature`` and ``maxTokens``, sent with every call.
     public var completionArguments: CompletionArguments?
+    /// Functions the caller runs (Mistral's function tools): when the model calls one, the turn
+    /// stops with the calls stored and the answer ``ConversationEntry/Status-swift.enum/waiting``,
+    /// and goes on when the caller gives their results
+    /// (``ChatEngine/continueTurn(functionResults:conversationID:)``).
+    public var functions: [Tool]?
 
     public init(
         name: String, version: Int = 0, model: String = "mistral-small-latest", instructions: String = "", tone: Tone? = nil,

@@ -18,6 +18,7 @@ public struct ChatEngineError: Error, Sendable, Hashable, CustomStringConvertibl
             case invalidKnowledgeBase = "invalid knowledge base"
             case unreadableDocument = "unreadable document"
             case invalidPage = "invalid page"
+            case invalidFunctionResults = "invalid function results"
         }
         fileprivate let code: Code
 
@@ -46,6 +47,9 @@ public struct ChatEngineError: Error, Sendable, Hashable, CustomStringConvertibl
         public static let unreadableDocument = Kind(code: .unreadableDocument)
         /// A page of a listing was asked for with a size outside 1 to 1,000 or a negative offset.
         public static let invalidPage = Kind(code: .invalidPage)
+        /// Function results given when no answer waits for them, or not one for each waiting
+        /// call (an unknown call id, a call left out); nothing was stored.
+        public static let invalidFunctionResults = Kind(code: .invalidFunctionResults)
 
         /// The kind in words, e.g. `unknown agent`.
         public var description: String { code.rawValue }

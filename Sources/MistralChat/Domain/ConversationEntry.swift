@@ -21,6 +21,9 @@ public struct ConversationEntry: Sendable, Hashable, Codable, Identifiable {
         case pending
         /// An answer that failed or was cut; ``error`` says why and ``content`` holds what arrived.
         case failed
+        /// An answer waiting for the results of functions the caller runs: the turn's function
+        /// calls are stored after it, and it is produced once every call has its result.
+        case waiting
     }
 
     public var id: String
@@ -72,6 +75,12 @@ public struct ConversationEntry: Sendable, Hashable, Codable, Identifiable {
 
     /// A fresh id, `entry_` and a UUID.
     public static func newID() -> String { "entry_" + UUID().uuidString.lowercased() }
+
+    /// A tool call id for a call the model gave none: nine letters and digits, as Mistral's.
+    public static func newCallID() -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        return String((0..<9).map { _ in alphabet.randomElement()! })
+    }
 }
 
 /// A user's rating of an answer, for satisfaction reports.

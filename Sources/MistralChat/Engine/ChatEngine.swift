@@ -60,6 +60,9 @@ public final class ChatEngine: Sendable {
         public var output: ConversationEntry
         /// Turns left out of the prompt to fit the agent's context budget.
         public var droppedTurns: Int
+        /// Calls of functions the caller runs, when the answer is ``ConversationEntry/Status-swift.enum/waiting``
+        /// for their results (give them with ``ChatEngine/continueTurn(functionResults:conversationID:)``).
+        public var functionCalls: [ConversationEntry] = []
         /// The answer's text.
         public var answer: String { output.content }
         /// The knowledge the answer was given from, numbered as the answer cites it ([1], [2], ...).
@@ -190,6 +193,65 @@ public final class ChatEngine: Sendable {
         return events
     }
 
+    /// The result of a function the caller ran, for the call with `callID`.
+    public struct FunctionResult: Sendable, Hashable {
+        public var callID: String
+        public var result: String
+
+        public init(callID: String, result: String) {
+            self.callID = callID
+            self.result = result
+        }
+    }
+
+    /// Goes on with the turn whose answer waits for the results of functions the caller runs:
+    /// stores the results, then produces the answer (the model may call functions again).
+    ///
+    /// - Throws: ``ChatEngineError`` `.invalidFunctionResults` when no answer waits, or `results`
+    ///   do not answer each waiting call exactly once, and `.unknownConversation`, with nothing
+    ///   stored; a `MistralError` from the model after the answer was stored as failed.
+    public func continueTurn(functionResults results: [FunctionResult], conversationID: String) async throws -> Turn {
+        try await answer(try await beginContinuation(results, conversationID: conversationID))
+    }
+
+    /// Like ``continueTurn(functionResults:conversationID:)``, with the answer streamed.
+    public func continueTurnStream(functionResults results: [FunctionResult], conversationID: String) async throws
+        -> AsyncThrowingStream<TurnEvent, any Error>
+    {
+        streamed(try await beginContinuation(results, conversationID: conversationID))
+    }
+
+    private func beginContinuation(_ results: [FunctionResult], conversationID: String) async throws -> PendingTurn {
+        let conversation = try await conversations.conversation(id: conversationID)
+        let entries = try await store.entries(conversationID: conversationID)
+        guard var output = entries.last(where: { $0.kind == .output }), output.status == .waiting,
+            let input = entries.last(where: { $0.kind == .input && $0.position < output.position })
+        else {
+            throw ChatEngineError(.invalidFunctionResults, "No answer of conversation \(conversationID) waits for function results.")
+        }
+        let answered = Set(entries.filter { $0.kind == .functionResult }.compactMap(\.toolCallID))
+        let waiting = entries.filter { $0.kind == .functionCall && $0.position > output.position && !answered.contains($0.toolCallID ?? "") }
+        let waitingIDs = waiting.compactMap(\.toolCallID)
+        guard results.count == waitingIDs.count, Set(results.map(\.callID)) == Set(waitingIDs) else {
+            throw ChatEngineError(
+                .invalidFunctionResults,
+                "The answer waits for the results of the calls \(waitingIDs.joined(separator: ", ")), one each; got \(results.map(\.callID).joined(separator: ", ")).")
+        }
+        let agent = try await agent(for: conversation)
+        let offered = try TurnValidation.tools(of: agent, in: tools)
+        let stored = try await store.append(
+            results.map { result in
+                ConversationEntry(
+                    conversationID: conversationID, kind: .functionResult, content: result.result, toolCallID: result.callID,
+                    toolName: waiting.first { $0.toolCallID == result.callID }?.toolName)
+            }, to: conversationID)
+        output.status = .pending
+        try await store.update(output)
+        return PendingTurn(
+            conversation: conversation, agent: agent, tools: offered, history: (entries + stored).filter { $0.id != output.id }, input: input,
+            output: output)
+    }
+
     /// Runs the last turn again when its answer failed.
     ///
     /// - Throws: ``ChatEngineError`` `.nothingToRetry` when the last answer did not fail, and
@@ -239,6 +301,17 @@ public final class ChatEngine: Sendable {
                 }
                 let answer = try await toolLoop.answer(
                     messages, agent: agent, offering: turn.tools, conversationID: conversation.id, tags: tags, onDelta: onDelta)
+                if !answer.clientCalls.isEmpty {
+                    // The caller runs these functions: the answer waits for their results.
+                    output.status = .waiting
+                    output.model = answer.response.model.isEmpty ? agent.model : answer.response.model
+                    output.promptTokens = answer.promptTokens
+                    output.completionTokens = answer.completionTokens
+                    try await store.update(output)
+                    var waiting = Turn(conversation: conversation, input: input, output: output, droppedTurns: context.droppedTurns)
+                    waiting.functionCalls = answer.clientCalls
+                    return waiting
+                }
                 output.content = answer.response.text
                 output.model = answer.response.model.isEmpty ? agent.model : answer.response.model
                 output.promptTokens = answer.promptTokens

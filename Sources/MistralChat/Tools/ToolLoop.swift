@@ -17,11 +17,14 @@ struct ToolLoop: Sendable {
         self.runner = ToolRunner(tools: tools, policy: policy)
     }
 
-    /// The model's final answer, with the tokens of every call of the turn added up.
+    /// The model's final answer, with the tokens of every call of the turn added up; or, when it
+    /// called functions the caller runs, those calls (stored), and no answer yet.
     struct Answer: Sendable {
         var response: ChatCompletionResponse
         var promptTokens: Int
         var completionTokens: Int
+        /// The calls of functions the caller runs, stored as entries: the turn waits for their results.
+        var clientCalls: [ConversationEntry] = []
     }
 
     /// Answers `messages` with `agent`'s model and settings, offering it `tools`; with `onDelta`,
@@ -39,10 +42,12 @@ struct ToolLoop: Sendable {
         var step = 0
         while true {
             step += 1
-            let mayCallTools = !tools.isEmpty && step <= runner.policy.maxSteps
+            let functions = agent.functions ?? []
+            let offered = tools.map(\.definition) + functions
+            let mayCallTools = !offered.isEmpty && step <= runner.policy.maxSteps
             var request = ChatCompletionRequest(
                 model: agent.model, messages: messages, temperature: agent.temperature, maxTokens: agent.maxTokens,
-                tools: tools.isEmpty ? nil : tools.map(\.definition), toolChoice: tools.isEmpty ? nil : (mayCallTools ? .auto : ToolChoice.none))
+                tools: offered.isEmpty ? nil : offered, toolChoice: offered.isEmpty ? nil : (mayCallTools ? .auto : ToolChoice.none))
             agent.completionArguments?.apply(to: &request)
             let response = try await call(request, tags: tags, onDelta: onDelta)
             promptTokens += response.usage?.promptTokens ?? 0
@@ -50,19 +55,30 @@ struct ToolLoop: Sendable {
             guard mayCallTools, let calls = response.message?.toolCalls, !calls.isEmpty else {
                 return Answer(response: response, promptTokens: promptTokens, completionTokens: completionTokens)
             }
-            _ = try await store.append(
-                calls.map { call in
-                    ConversationEntry(
-                        conversationID: conversationID, kind: .functionCall, content: "", toolCallID: call.id, toolName: call.function.name,
-                        toolArguments: call.function.arguments)
-                }, to: conversationID)
-            let outcomes = await runner.run(calls)
+            let clientNames = Set(functions.compactMap { $0.function?.name })
+            let serverCalls = calls.filter { !clientNames.contains($0.function.name) }
+            let clientCalls = calls.filter { clientNames.contains($0.function.name) }
+            // A call the caller answers needs an id to answer it by.
+            let storedCalls = try await store.append(
+                (serverCalls.map { call in (call, call.id) } + clientCalls.map { call in (call, call.id ?? ConversationEntry.newCallID()) })
+                    .map { call, id in
+                        ConversationEntry(
+                            conversationID: conversationID, kind: .functionCall, content: "", toolCallID: id, toolName: call.function.name,
+                            toolArguments: call.function.arguments)
+                    }, to: conversationID)
+            let outcomes = await runner.run(serverCalls)
             _ = try await store.append(
                 outcomes.map { outcome in
                     ConversationEntry(
                         conversationID: conversationID, kind: .functionResult, content: outcome.result, toolCallID: outcome.call.id,
                         toolName: outcome.call.function.name, error: outcome.failed ? outcome.result : nil)
                 }, to: conversationID)
+            if !clientCalls.isEmpty {
+                // The caller runs these: the turn stops here and goes on with their results.
+                return Answer(
+                    response: response, promptTokens: promptTokens, completionTokens: completionTokens,
+                    clientCalls: Array(storedCalls.suffix(clientCalls.count)))
+            }
             messages.append(.assistant(AssistantMessage(content: nil, toolCalls: calls)))
             messages += outcomes.map { .tool(callID: $0.call.id ?? "", name: $0.call.function.name, content: $0.result) }
         }

@@ -42,6 +42,17 @@ enum ConversationEvents {
         }
     }
 
+    /// A call of a function the caller runs, whole in one delta (the SDKs join a call's deltas).
+    static func functionCall(_ call: ConversationEntry, index: Int, model: String?, agentID: String?) -> [UInt8] {
+        event(
+            "function.call.delta",
+            [
+                "output_index": .int(index), "id": .string(call.id), "name": .string(call.toolName ?? ""),
+                "tool_call_id": .string(call.toolCallID ?? ""), "arguments": .string(call.toolArguments ?? "{}"),
+                "model": model.map { .string($0) } ?? nil, "agent_id": agentID.map { .string($0) } ?? nil,
+            ])
+    }
+
     static func done(_ output: ConversationEntry) -> [UInt8] {
         event("conversation.response.done", ["usage": ConversationWire.usage(prompt: output.promptTokens ?? 0, completion: output.completionTokens ?? 0)])
     }

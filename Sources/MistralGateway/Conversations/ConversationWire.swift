@@ -81,12 +81,20 @@ enum ConversationWire {
         return .array([["type": "text", "text": .string(entry.content)]] + references)
     }
 
-    static func response(conversationID: String, outputs: [ConversationEntry], agentID: String?) -> JSONValue {
+    /// A turn's answer: the output, or the function calls it waits on.
+    static func response(_ turn: ChatEngine.Turn) -> JSONValue {
+        let outputs = turn.output.status == .waiting ? turn.functionCalls : [turn.output]
+        return response(
+            conversationID: turn.conversation.id, outputs: outputs, agentID: turn.conversation.agentName,
+            usage: usage(prompt: turn.output.promptTokens ?? 0, completion: turn.output.completionTokens ?? 0))
+    }
+
+    static func response(conversationID: String, outputs: [ConversationEntry], agentID: String?, usage given: JSONValue? = nil) -> JSONValue {
         let prompt = outputs.compactMap(\.promptTokens).reduce(0, +)
         let completion = outputs.compactMap(\.completionTokens).reduce(0, +)
         return [
             "object": "conversation.response", "conversation_id": .string(conversationID),
-            "outputs": .array(outputs.map { entry($0, agentID: agentID) }), "usage": usage(prompt: prompt, completion: completion),
+            "outputs": .array(outputs.map { entry($0, agentID: agentID) }), "usage": given ?? usage(prompt: prompt, completion: completion),
         ]
     }
 
@@ -148,23 +156,43 @@ enum ConversationWire {
         }
     }
 
-    /// The user's message from `inputs`: a string, or entries that are all `message.input`
-    /// from the user (their texts joined). Other entries are refused by name.
-    static func inputText(_ fields: inout RequestFields, required: Bool) -> String? {
+    /// What a request's `inputs` are: the user's message, or the results of the functions the
+    /// caller ran.
+    enum Inputs {
+        case message(String)
+        case functionResults([ChatEngine.FunctionResult])
+    }
+
+    /// The request's `inputs`: a string, or entries that are all `message.input` from the user
+    /// (their texts joined) or all `function.result`. Other entries are refused by name.
+    static func inputs(_ fields: inout RequestFields, required: Bool) -> Inputs? {
         guard let value = fields.raw("inputs") else {
             if required { _ = fields.string("inputs", required: true) }
             return nil
         }
-        if let text = value.stringValue { return text }
-        guard let entries = value.arrayValue else {
-            fields.refuse("inputs", "Input should be a valid string or a list of entries", type: "union_type")
+        if let text = value.stringValue { return .message(text) }
+        guard let entries = value.arrayValue, !entries.isEmpty else {
+            fields.refuse("inputs", "Input should be a valid string or a non-empty list of entries", type: "union_type")
             return nil
+        }
+        func type(_ entry: JSONValue) -> String {
+            entry["type"]?.stringValue ?? (entry["tool_call_id"] != nil ? "function.result" : (entry["role"] != nil ? "message.input" : ""))
+        }
+        if entries.allSatisfy({ type($0) == "function.result" }) {
+            var results: [ChatEngine.FunctionResult] = []
+            for entry in entries {
+                guard let id = entry["tool_call_id"]?.stringValue, let result = entry["result"]?.stringValue else {
+                    fields.refuse("inputs", "A function.result entry needs tool_call_id and result (strings).")
+                    return nil
+                }
+                results.append(ChatEngine.FunctionResult(callID: id, result: result))
+            }
+            return .functionResults(results)
         }
         var texts: [String] = []
         for entry in entries {
-            let type = entry["type"]?.stringValue ?? (entry["role"] != nil ? "message.input" : "")
-            guard type == "message.input" else {
-                fields.refuse("inputs", "Entries of type '\(type)' are not supported as inputs by this server; send message.input entries.")
+            guard type(entry) == "message.input" else {
+                fields.refuse("inputs", "Entries of type '\(type(entry))' are not supported as inputs with messages; send message.input entries, or only function.result entries.")
                 return nil
             }
             guard (entry["role"]?.stringValue ?? "user") == "user" else {
@@ -185,33 +213,58 @@ enum ConversationWire {
                 return nil
             }
         }
-        return texts.joined(separator: "\n\n")
+        return .message(texts.joined(separator: "\n\n"))
     }
 
-    /// The libraries `tools` names (`document_library` tools), or `nil` without tools; other tool
-    /// types (function, built-in) are refused by name: not served through this API yet.
-    static func libraries(inTools fields: inout RequestFields) -> [String]? {
-        guard let tools = fields.array("tools") else { return nil }
+    /// What a request's `tools` give: the libraries of `document_library` tools, and function
+    /// tools the caller runs; `nil` without `tools`. Other tool types (built-in, connectors) are
+    /// refused by name: not served through this API yet.
+    struct Tools {
         var libraries: [String] = []
+        var functions: [Tool] = []
+    }
+
+    static func tools(_ fields: inout RequestFields) -> Tools? {
+        guard let tools = fields.array("tools") else { return nil }
+        var read = Tools()
         for tool in tools {
             let type = tool["type"]?.stringValue ?? "function"
-            guard type == "document_library" else {
-                fields.refuse("tools", "Tools of type '\(type)' are not supported through this server's API yet; document_library is.")
-                continue
+            switch type {
+            case "document_library":
+                guard let ids = tool["library_ids"]?.arrayValue?.compactMap(\.stringValue), !ids.isEmpty else {
+                    fields.refuse("tools", "A document_library tool needs library_ids: a non-empty list of library ids.")
+                    continue
+                }
+                read.libraries += ids.filter { !read.libraries.contains($0) }
+            case "function":
+                guard let function = try? JSONValueDecoder().decode(Tool.self, from: tool), let definition = function.function,
+                    !definition.name.isEmpty, definition.name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }),
+                    definition.name.count <= 64
+                else {
+                    fields.refuse("tools", "A function tool needs function.name (letters, digits, _ and -, at most 64) and function.parameters.")
+                    continue
+                }
+                guard !read.functions.contains(where: { $0.function?.name == definition.name }) else {
+                    fields.refuse("tools", "Two functions are named '\(definition.name)'.")
+                    continue
+                }
+                read.functions.append(function)
+            default:
+                fields.refuse("tools", "Tools of type '\(type)' are not supported through this server's API yet; function and document_library are.")
             }
-            guard let ids = tool["library_ids"]?.arrayValue?.compactMap(\.stringValue), !ids.isEmpty else {
-                fields.refuse("tools", "A document_library tool needs library_ids: a non-empty list of library ids.")
-                continue
-            }
-            libraries += ids.filter { !libraries.contains($0) }
         }
-        return libraries
+        return read
     }
 
-    /// An agent's or a model conversation's tools: its libraries as one `document_library` tool.
+    /// An agent's or a model conversation's tools: its functions, and its libraries as one
+    /// `document_library` tool.
     static func tools(_ agent: Agent?) -> JSONValue {
-        guard let agent, !agent.knowledgeBases.isEmpty else { return [] }
-        return [["type": "document_library", "library_ids": .array(agent.knowledgeBases.map { .string($0) })]]
+        guard let agent else { return [] }
+        var tools: [JSONValue] = (agent.functions ?? []).compactMap { try? JSONValue(encoding: $0) }
+        if !agent.knowledgeBases.isEmpty {
+            tools.append(["type": "document_library", "library_ids": .array(agent.knowledgeBases.map { .string($0) })])
+        }
+        return .array(tools)
     }
 }
 

@@ -36,10 +36,11 @@ struct ConversationsHandler: Sendable {
     func start(_ request: Request, channel: any Channel) async -> Response {
         await withCaller(request) { caller, requestID in
             var fields = try RequestFields(try await relay.collectBody(request), allowed: Self.startFields)
-            let text = ConversationWire.inputText(&fields, required: true)
+            let inputs = ConversationWire.inputs(&fields, required: true)
+            if case .functionResults = inputs { fields.refuse("inputs", "A new conversation starts with a message, not function results.") }
             let streaming = fields.bool("stream") ?? false
             Self.checkCommon(&fields)
-            let libraries = ConversationWire.libraries(inTools: &fields)
+            let tools = ConversationWire.tools(&fields)
             var details = ConversationDetails(name: fields.string("name"), description: fields.string("description"))
             if let metadata = fields.object("metadata") { details.metadata = metadata }
             let agentID = fields.string("agent_id")
@@ -53,7 +54,7 @@ struct ConversationsHandler: Sendable {
                 if model != nil { fields.refuse("model", "Give agent_id or model, not both.") }
                 if instructions != nil { fields.refuse("instructions", "An agent has its own instructions; instructions are for model conversations.") }
                 if fields.has("completion_args") { fields.refuse("completion_args", "An agent has its own completion_args; change them on the agent.") }
-                if libraries != nil { fields.refuse("tools", "An agent has its own tools; change them on the agent.") }
+                if tools != nil { fields.refuse("tools", "An agent has its own tools; change them on the agent.") }
                 try fields.check()
                 persona = try await ownedAgent(agentID, version: agentVersion.map { $0 + 1 }, key: caller.key)
                 conversation.agentName = agentID
@@ -67,11 +68,14 @@ struct ConversationsHandler: Sendable {
                 var inline = Agent(name: "inline", model: model, instructions: instructions ?? "")
                 if let arguments = fields.object("completion_args") { ConversationWire.apply(completionArguments: arguments, to: &inline, fields: &fields) }
                 try fields.check()
-                if let libraries { inline.knowledgeBases = try await ownedLibraries(libraries, key: caller.key) }
+                if let tools {
+                    inline.knowledgeBases = try await ownedLibraries(tools.libraries, key: caller.key)
+                    inline.functions = tools.functions.isEmpty ? nil : tools.functions
+                }
                 conversation.details.inlineAgent = inline
                 persona = inline
             }
-            guard let text else { throw GatewayFailure.badRequest("No inputs.") }
+            guard case .message(let text) = inputs else { throw GatewayFailure.badRequest("No inputs.") }
             let started = conversation
             return try await turn(key: caller.key, requestID: requestID, persona: persona, text: text, streaming: streaming, channel: channel) {
                 streaming ? .stream(try await engine.startStream(text, in: started)) : .whole(try await engine.start(text, in: started))
@@ -84,7 +88,7 @@ struct ConversationsHandler: Sendable {
     func append(_ request: Request, id: String, channel: any Channel) async -> Response {
         await withCaller(request) { caller, requestID in
             var fields = try RequestFields(try await relay.collectBody(request), allowed: Self.appendFields)
-            let text = ConversationWire.inputText(&fields, required: false)
+            let inputs = ConversationWire.inputs(&fields, required: false)
             let streaming = fields.bool("stream") ?? false
             Self.checkCommon(&fields)
             if fields.has("completion_args") { fields.refuse("completion_args", "completion_args are set when a conversation starts, not per turn, on this server.") }
@@ -94,14 +98,23 @@ struct ConversationsHandler: Sendable {
             try fields.check()
             let conversation = try await ownedConversation(id, caller: caller)
             let persona = try await persona(of: conversation)
-            return try await turn(key: caller.key, requestID: requestID, persona: persona, text: text ?? "", streaming: streaming, channel: channel) {
-                guard let text else {
+            var text = ""
+            if case .message(let message) = inputs { text = message }
+            return try await turn(key: caller.key, requestID: requestID, persona: persona, text: text, streaming: streaming, channel: channel) {
+                switch inputs {
+                case .message(let text):
+                    return streaming ? .stream(try await engine.stream(text, conversationID: id)) : .whole(try await engine.send(text, conversationID: id))
+                case .functionResults(let results):
+                    // The caller ran the functions the answer waits on: it goes on with their results.
+                    return streaming
+                        ? .stream(try await engine.continueTurnStream(functionResults: results, conversationID: id))
+                        : .whole(try await engine.continueTurn(functionResults: results, conversationID: id))
+                case nil:
                     // No inputs: run the failed last turn again.
                     let turn = try await engine.retryLastTurn(conversationID: id)
                     if streaming { return .stream(Self.replay(turn)) }
                     return .whole(turn)
                 }
-                return streaming ? .stream(try await engine.stream(text, conversationID: id)) : .whole(try await engine.send(text, conversationID: id))
             }
         }
     }
@@ -112,7 +125,12 @@ struct ConversationsHandler: Sendable {
         await withCaller(request) { caller, requestID in
             var fields = try RequestFields(try await relay.collectBody(request), allowed: Self.restartFields)
             let entryID = fields.string("from_entry_id", required: true)
-            let text = ConversationWire.inputText(&fields, required: false)
+            var text: String?
+            switch ConversationWire.inputs(&fields, required: false) {
+            case .message(let message): text = message
+            case .functionResults: fields.refuse("inputs", "A restart goes on with a message, not function results.")
+            case nil: break
+            }
             let streaming = fields.bool("stream") ?? false
             Self.checkCommon(&fields)
             for name in ["completion_args", "metadata", "agent_version"] where fields.has(name) {
@@ -281,7 +299,7 @@ struct ConversationsHandler: Sendable {
         case .whole(let turn):
             admission.finish(record: account.total)
             return .json(
-                ConversationWire.response(conversationID: turn.conversation.id, outputs: [turn.output], agentID: turn.conversation.agentName),
+                ConversationWire.response(turn),
                 headers: relay.requestHeaders(requestID))
         case .stream(let events):
             return eventStream(events, requestID: requestID, channel: channel) { admission.finish(record: account.total) }
@@ -338,6 +356,9 @@ struct ConversationsHandler: Sendable {
                                 if let output { continuation.yield(ConversationEvents.delta(piece, output: output, agentID: agentID)) }
                             case .finished(let turn):
                                 for frame in ConversationEvents.citations(turn.output, agentID: agentID) { continuation.yield(frame) }
+                                for (index, call) in turn.functionCalls.enumerated() {
+                                    continuation.yield(ConversationEvents.functionCall(call, index: index, model: turn.output.model, agentID: agentID))
+                                }
                                 continuation.yield(ConversationEvents.done(turn.output))
                             }
                         }
@@ -397,7 +418,8 @@ struct ConversationsHandler: Sendable {
         let (status, type): (Int, String) =
             switch error.kind {
             case .unknownConversation, .unknownAgent, .unknownEntry, .unknownKnowledgeBase: (404, "not_found_error")
-            case .emptyMessage, .invalidIdentifier, .invalidAgent, .invalidPage, .invalidKnowledgeBase, .unreadableDocument: (422, "invalid_request_error")
+            case .emptyMessage, .invalidIdentifier, .invalidAgent, .invalidPage, .invalidKnowledgeBase, .unreadableDocument, .invalidFunctionResults:
+                (422, "invalid_request_error")
             case .nothingToRetry: (409, "invalid_request_error")
             default: (503, "gateway_storage_unavailable")
             }
