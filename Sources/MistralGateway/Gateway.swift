@@ -85,7 +85,7 @@ public final class Gateway: Service {
             let turns = TurnLedger(writer: ledger, logger: configuration.logger)
             var engineUpstream = upstream
             engineUpstream.usageLedger = turns
-            let engine = ChatEngine(client: MistralClient(configuration: engineUpstream), store: chatStore)
+            let engine = ChatEngine(client: MistralClient(configuration: engineUpstream), store: chatStore, tools: configuration.chatTools)
             let secret = configuration.endUserTokenSecret ?? (0..<32).map { _ in UInt8.random(in: .min ... .max) }
             conversations = ConversationsHandler(engine: engine, relay: handler, turns: turns, tokens: EndUserTokens(secret: secret))
         } else {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MistralChat
 import MistralKit
 
 /// How a gateway serves: where it listens, the upstream it relays to and that upstream's
@@ -39,6 +40,10 @@ public struct GatewayConfiguration: Sendable {
     /// The most ledger rows held while the database refuses them; past it the gateway refuses
     /// requests with 503 rather than serve what it could not bill.
     public var maxLedgerBacklog: Int = 100_000
+    /// Tools the chat service runs itself (Swift closures, webhooks): an agent's or a
+    /// conversation's function of the same name runs on the server instead of being returned
+    /// to the caller.
+    public var chatTools: [ChatTool] = []
     /// Signs end-user tokens (at least 32 bytes). `nil`: a random one for this process, so its
     /// tokens stop working when it stops; give every instance the same one to share tokens.
     public var endUserTokenSecret: [UInt8]? = nil

@@ -1,4 +1,5 @@
 import Foundation
+import MistralChat
 import MistralKit
 
 /// The gateway's configuration file (JSON): everything ``GatewayConfiguration`` holds that is
@@ -14,6 +15,8 @@ import MistralKit
 ///   "aliases": { "support": "mistral-small-latest" },
 ///   "fallbacks": [ { "model": "mistral-small-latest" },
 ///                  { "model": "smollm2", "provider": { "name": "local", "base_url": "http://127.0.0.1:8081/v1" } } ],
+///   "tools": [ { "name": "order_status", "description": "The status of an order", "parameters": { "type": "object" },
+///                "url": "https://orders.internal/status", "headers_from_env": { "Authorization": "ORDERS_TOKEN" } } ],
 ///   "max_body_bytes": 16777216, "ledger_flush_ms": 500, "key_refresh_ms": 1000
 /// }
 /// ```
@@ -73,9 +76,26 @@ public struct GatewayConfigurationFile: Sendable, Codable, Hashable {
         public var provider: Provider?
     }
 
+    /// A tool the chat service runs by calling a webhook: the model's arguments are `POST`ed as
+    /// JSON to `url`, a 2xx body is the result. Header values come from environment variables
+    /// (`headers_from_env: {"Authorization": "ORDERS_API_TOKEN"}`), never from the file.
+    public struct WebhookToolSection: Sendable, Codable, Hashable {
+        public var name: String
+        public var description: String
+        public var parameters: JSONValue
+        public var url: String
+        public var headersFromEnv: [String: String]?
+
+        enum CodingKeys: String, CodingKey {
+            case name, description, parameters, url
+            case headersFromEnv = "headers_from_env"
+        }
+    }
+
     public var host: String?
     public var port: Int?
     public var upstream: UpstreamSection?
+    public var tools: [WebhookToolSection]?
     public var aliases: [String: String]?
     public var fallbacks: [FallbackSection]?
     public var maxBodyBytes: Int?
@@ -83,7 +103,7 @@ public struct GatewayConfigurationFile: Sendable, Codable, Hashable {
     public var keyRefreshMilliseconds: Int?
 
     enum CodingKeys: String, CodingKey {
-        case host, port, upstream, aliases, fallbacks
+        case host, port, upstream, aliases, fallbacks, tools
         case maxBodyBytes = "max_body_bytes"
         case ledgerFlushMilliseconds = "ledger_flush_ms"
         case keyRefreshMilliseconds = "key_refresh_ms"
@@ -139,6 +159,20 @@ public struct GatewayConfigurationFile: Sendable, Codable, Hashable {
             }
         }
         if let aliases { configuration.aliases.merge(aliases) { _, new in new } }
+        for tool in tools ?? [] {
+            guard URL(string: tool.url)?.scheme.map({ ["http", "https"].contains($0) }) == true, !tool.name.isEmpty else {
+                throw MistralError(kind: .configuration, message: "tools: '\(tool.name)' needs a name and an http(s) url.")
+            }
+            var headers: [String: String] = [:]
+            for (header, variable) in tool.headersFromEnv ?? [:] {
+                guard let value = environment[variable], !value.isEmpty else {
+                    throw MistralError(kind: .configuration, message: "tools: '\(tool.name)' takes its \(header) header from \(variable), which is not set.")
+                }
+                headers[header] = value
+            }
+            configuration.chatTools.append(
+                ChatTool(name: tool.name, description: tool.description, parameters: tool.parameters, handler: .webhook(url: tool.url, headers: headers)))
+        }
         if let fallbacks {
             configuration.upstream.fallbacks = fallbacks.map { fallback in
                 guard let provider = fallback.provider else { return .model(fallback.model) }

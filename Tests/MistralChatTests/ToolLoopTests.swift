@@ -73,6 +73,22 @@ struct ToolLoopTests {
         }
     }
 
+    /// A declared function the engine has a tool for runs on the server: the turn completes
+    /// with its result, nothing waits on the caller.
+    @Test func aDeclaredFunctionTheEngineHasRunsOnTheServer() async throws {
+        let status = ChatTool(name: "order_status", description: "The status of an order.", parameters: Self.orderParameters, handler: .swift { _ in
+            "Order 4412 shipped on Monday."
+        })
+        try await withEngine(tools: [status]) { engine, _, _ in
+            var persona = Agent(name: EngineTests.agentName("declared"))
+            persona.functions = [.function(name: "order_status", description: "The status of an order.", parameters: Self.orderParameters)]
+            let saved = try await engine.store.saveAgent(persona)
+            let turn = try await engine.send("What is the order status of my order?", userID: "u", sessionID: "s", agentName: saved.name)
+            #expect(turn.output.status == .complete && turn.functionCalls.isEmpty)
+            #expect(turn.output.content.contains("shipped on Monday"))
+        }
+    }
+
     @Test(arguments: EngineTests.backends)
     func theModelsToolCallsRunAndTheirResultsAreRecorded(_ backend: EngineTests.Backend) async throws {
         let status = ChatTool(name: "order_status", description: "The status of an order.", parameters: Self.orderParameters, handler: .swift { arguments in

@@ -1,4 +1,5 @@
 import Foundation
+import MistralChat
 import MistralEmulator
 import MistralGateway
 import MistralGatewayCore
@@ -167,6 +168,20 @@ struct AdmissionTests {
         #expect(configuration.modelLimits["codestral-latest"] == RateLimits(requestsPerSecond: 1))
         let empty = try JSONDecoder().decode(GatewayConfigurationFile.self, from: Data(#"{"upstream": {"models": {"m": {}}}}"#.utf8))
         #expect(throws: MistralError.self) { try empty.apply(to: &configuration, environment: [:]) }
+    }
+
+    /// Webhook tools from the configuration file, their header secrets from the environment.
+    @Test func webhookToolsComeFromTheConfigurationFileWithSecretsFromTheEnvironment() throws {
+        let json = #"{"tools": [{"name": "order_status", "description": "d", "parameters": {"type": "object"}, "url": "https://orders.internal/status", "headers_from_env": {"Authorization": "ORDERS_TOKEN"}}]}"#
+        let file = try JSONDecoder().decode(GatewayConfigurationFile.self, from: Data(json.utf8))
+        var configuration = GatewayConfiguration(upstream: MistralClient.Configuration(apiKey: "k"))
+        try file.apply(to: &configuration, environment: ["ORDERS_TOKEN": "Bearer secret"])
+        let tool = try #require(configuration.chatTools.first)
+        #expect(tool.name == "order_status")
+        guard case .webhook(let url, let headers) = tool.handler else { Issue.record("not a webhook"); return }
+        #expect(url == "https://orders.internal/status" && headers == ["Authorization": "Bearer secret"])
+        var unset = GatewayConfiguration(upstream: MistralClient.Configuration(apiKey: "k"))
+        #expect(throws: MistralError.self) { try file.apply(to: &unset, environment: [:]) }
     }
 
     @Test func aQuietKeyIsServedWhileANoisyOneFillsTheQueue() async throws {

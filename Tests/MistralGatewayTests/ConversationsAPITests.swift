@@ -175,6 +175,9 @@ struct ConversationsAPITests {
             #expect(try await upload("returns.md", "text/markdown", "# Returns\nReturn any item within 30 days for a full refund.").status == 201)
             let binary = try await upload("photo.bin", "application/octet-stream", "\u{0}\u{1}\u{2}\u{0}binary\u{0}")
             #expect(binary.status == 422, "\(binary.text)")
+            // A file over the body limit (16 MiB by default): 413, before it is read.
+            let huge = try await upload("huge.md", "text/markdown", String(repeating: "delivery ", count: 2_000_000))
+            #expect(huge.status == 413, "\(huge.status)")
             let documents = try await sendRaw("GET", base + "/v1/libraries/\(library)/documents", apiKey: key)
             #expect(documents.json?["data"]?.arrayValue?.count == 2)
             #expect(documents.json?["pagination"]?["total_items"] == 2)

@@ -92,7 +92,9 @@ public struct Agent: Sendable, Hashable, Codable {
     public var description: String?
     /// The completion settings beyond ``temperature`` and ``maxTokens``, sent with every call.
     public var completionArguments: CompletionArguments?
-    /// Functions the caller runs (Mistral's function tools): when the model calls one, the turn
+    /// Functions the caller runs (Mistral's function tools), unless the engine has a tool of
+    /// the same name (a Swift or webhook tool of the server), which then runs it: when the
+    /// model calls one of the caller's, the turn
     /// stops with the calls stored and the answer ``ConversationEntry/Status-swift.enum/waiting``,
     /// and goes on when the caller gives their results
     /// (``ChatEngine/continueTurn(functionResults:conversationID:)``).

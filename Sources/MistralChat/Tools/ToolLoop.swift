@@ -42,7 +42,10 @@ struct ToolLoop: Sendable {
         var step = 0
         while true {
             step += 1
-            let functions = agent.functions ?? []
+            // A declared function the engine has a tool for (a Swift or webhook tool of the server)
+            // runs here; the others are the caller's to run.
+            let offeredNames = Set(tools.map(\.name))
+            let functions = (agent.functions ?? []).filter { !offeredNames.contains($0.function?.name ?? "") }
             let offered = tools.map(\.definition) + functions
             let mayCallTools = !offered.isEmpty && step <= runner.policy.maxSteps
             var request = ChatCompletionRequest(
@@ -55,7 +58,7 @@ struct ToolLoop: Sendable {
             guard mayCallTools, let calls = response.message?.toolCalls, !calls.isEmpty else {
                 return Answer(response: response, promptTokens: promptTokens, completionTokens: completionTokens)
             }
-            let clientNames = Set(functions.compactMap { $0.function?.name })
+            let clientNames = Set(functions.compactMap { $0.function?.name }).subtracting(runner.tools.keys)
             let serverCalls = calls.filter { !clientNames.contains($0.function.name) }
             let clientCalls = calls.filter { clientNames.contains($0.function.name) }
             // A call the caller answers needs an id to answer it by.
