@@ -45,6 +45,17 @@ def main():
         versions = client.beta.agents.list_versions(agent_id=agent.id)
         assert sorted(v.version for v in versions) == [0, 1], versions
         assert any(a.id == agent.id for a in client.beta.agents.list())
+        # Switching the active version, and aliases.
+        switched = client.beta.agents.update_version(agent_id=agent.id, version=0)
+        assert switched.version == 0 and switched.instructions == "Answer briefly.", switched
+        assert client.beta.agents.get(agent_id=agent.id).version == 0
+        alias = client.beta.agents.create_version_alias(agent_id=agent.id, alias="production", version=1)
+        assert alias.alias == "production" and alias.version == 1, alias
+        assert [a.alias for a in client.beta.agents.list_version_aliases(agent_id=agent.id)] == ["production"]
+        assert client.beta.agents.get(agent_id=agent.id, agent_version="production").version == 1
+        started = client.beta.conversations.start(agent_id=agent.id, agent_version="production", inputs=QUESTION)
+        assert client.beta.conversations.get(conversation_id=started.conversation_id).agent_version == 1
+        client.beta.agents.update_version(agent_id=agent.id, version=1)
         state["agent"] = agent.id
 
     def start_append_history():
@@ -196,7 +207,7 @@ def main():
         assert other.beta.conversations.list() == [] and other.beta.agents.list() == []
 
     return peer_checks.run([
-        ("agents: create, update (a version), get a version, list versions", agents),
+        ("agents: create, update (a version), get a version, list versions, switch versions, aliases", agents),
         ("conversations: start with an agent, append, history, messages, get", start_append_history),
         ("conversations: streamed start and append with Mistral's events", stream),
         ("conversations: list, filtered by metadata", list_with_metadata),

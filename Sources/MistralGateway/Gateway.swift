@@ -210,6 +210,10 @@ public final class Gateway: Service {
         router.patch("/v1/agents/{id}") { request, context in await agents.update(request, id: id(context)) }
         router.delete("/v1/agents/{id}") { request, context in await agents.delete(request, id: id(context)) }
         router.get("/v1/agents/{id}/versions") { request, context in await agents.versions(request, id: id(context)) }
+        router.patch("/v1/agents/{id}/version") { request, context in await agents.activate(request, id: id(context)) }
+        router.put("/v1/agents/{id}/aliases") { request, context in await agents.setAlias(request, id: id(context)) }
+        router.get("/v1/agents/{id}/aliases") { request, context in await agents.aliases(request, id: id(context)) }
+        router.delete("/v1/agents/{id}/aliases") { request, context in await agents.deleteAlias(request, id: id(context)) }
         router.get("/v1/agents/{id}/versions/{version}") { request, context in
             await agents.version(request, id: id(context), version: context.parameters.get("version") ?? "")
         }

@@ -99,6 +99,13 @@ public final class PostgresChatStore: ChatStore {
             "CREATE INDEX conversations_by_owner ON conversations (owner, user_id, updated_at)",
         ],
         ["ALTER TABLE documents ADD COLUMN file TEXT"],
+        [
+            """
+            CREATE TABLE agent_aliases (
+                name TEXT NOT NULL, alias TEXT NOT NULL, version BIGINT NOT NULL, created_at DOUBLE PRECISION NOT NULL,
+                updated_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (name, alias))
+            """
+        ],
     ]
 
     private func migrate() async throws {
@@ -345,7 +352,38 @@ public final class PostgresChatStore: ChatStore {
     }
 
     public func deleteAgent(name: String) async throws -> Bool {
-        try await !rows("DELETE FROM agents WHERE name = \(name) RETURNING name").isEmpty
+        try await transaction { connection in
+            let deleted = try await connection.query("DELETE FROM agents WHERE name = \(name) RETURNING name", logger: self.logger).collect()
+            try await connection.query("DELETE FROM agent_aliases WHERE name = \(name)", logger: self.logger)
+            return !deleted.isEmpty
+        }
+    }
+
+    public func setAgentAlias(name: String, alias: String, version: Int) async throws -> AgentAlias {
+        guard try await !rows("SELECT 1 FROM agents WHERE name = \(name) AND version = \(version)").isEmpty else {
+            throw StoreRows.unknownAgentVersion(name, version)
+        }
+        let now = StoreRows.seconds(Date())
+        let row = try await rows(
+            """
+            INSERT INTO agent_aliases (name, alias, version, created_at, updated_at) VALUES (\(name), \(alias), \(version), \(now), \(now))
+            ON CONFLICT (name, alias) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at
+            RETURNING alias, version, created_at, updated_at
+            """)
+        return try Self.alias(row[0])
+    }
+
+    public func agentAliases(name: String) async throws -> [AgentAlias] {
+        try await rows("SELECT alias, version, created_at, updated_at FROM agent_aliases WHERE name = \(name) ORDER BY alias").map(Self.alias)
+    }
+
+    public func deleteAgentAlias(name: String, alias: String) async throws -> Bool {
+        try await !rows("DELETE FROM agent_aliases WHERE name = \(name) AND alias = \(alias) RETURNING alias").isEmpty
+    }
+
+    private static func alias(_ row: PostgresRow) throws -> AgentAlias {
+        let (alias, version, created, updated) = try row.decode((String, Int, Double, Double).self)
+        return AgentAlias(alias: alias, version: version, createdAt: StoreRows.date(created), updatedAt: StoreRows.date(updated))
     }
 
     // MARK: - Rows

@@ -96,6 +96,14 @@ public final class SQLiteChatStore: ChatStore {
         migrator.registerMigration("v7: uploaded document files") { db in
             try db.execute(sql: "ALTER TABLE documents ADD COLUMN file TEXT")
         }
+        migrator.registerMigration("v8: agent aliases") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE agent_aliases (
+                        name TEXT NOT NULL, alias TEXT NOT NULL, version INTEGER NOT NULL, created_at REAL NOT NULL, updated_at REAL NOT NULL,
+                        PRIMARY KEY (name, alias))
+                    """)
+        }
         return migrator
     }
 
@@ -400,8 +408,45 @@ public final class SQLiteChatStore: ChatStore {
     public func deleteAgent(name: String) async throws -> Bool {
         try await write { db in
             try db.execute(sql: "DELETE FROM agents WHERE name = ?", arguments: [name])
+            let deleted = db.changesCount > 0
+            try db.execute(sql: "DELETE FROM agent_aliases WHERE name = ?", arguments: [name])
+            return deleted
+        }
+    }
+
+    public func setAgentAlias(name: String, alias: String, version: Int) async throws -> AgentAlias {
+        try await write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM agents WHERE name = ? AND version = ?", arguments: [name, version]) != nil else {
+                throw StoreRows.unknownAgentVersion(name, version)
+            }
+            let now = StoreRows.seconds(Date())
+            try db.execute(
+                sql: """
+                    INSERT INTO agent_aliases (name, alias, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (name, alias) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at
+                    """,
+                arguments: [name, alias, version, now, now])
+            let row = try Row.fetchOne(db, sql: "SELECT * FROM agent_aliases WHERE name = ? AND alias = ?", arguments: [name, alias])!
+            return Self.alias(row)
+        }
+    }
+
+    public func agentAliases(name: String) async throws -> [AgentAlias] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM agent_aliases WHERE name = ? ORDER BY alias", arguments: [name]).map(Self.alias)
+        }
+    }
+
+    public func deleteAgentAlias(name: String, alias: String) async throws -> Bool {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM agent_aliases WHERE name = ? AND alias = ?", arguments: [name, alias])
             return db.changesCount > 0
         }
+    }
+
+    private static func alias(_ row: Row) -> AgentAlias {
+        AgentAlias(
+            alias: row["alias"], version: row["version"], createdAt: StoreRows.date(row["created_at"]), updatedAt: StoreRows.date(row["updated_at"]))
     }
 
     // MARK: - Rows

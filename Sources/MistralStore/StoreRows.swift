@@ -130,6 +130,10 @@ enum StoreRows {
         ChatEngineError(.unknownKnowledgeBase, "There is no knowledge base '\(name)'.")
     }
 
+    static func unknownAgentVersion(_ name: String, _ version: Int) -> ChatEngineError {
+        ChatEngineError(.unknownAgent, "Agent \(name) has no version \(version).")
+    }
+
     static func unknownConversation(_ id: String) -> ChatEngineError {
         ChatEngineError(.unknownConversation, "There is no conversation \(id).")
     }

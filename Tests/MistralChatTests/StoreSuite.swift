@@ -10,6 +10,7 @@ enum StoreSuite {
         try await entriesAppendInOrderAtomically(store)
         try await updatesFeedbackAndDeletion(store)
         try await agentsAreVersioned(store)
+        try await agentAliasesPointAtVersions(store)
         try await unknownIDsAreClearErrors(store)
     }
 
@@ -55,6 +56,23 @@ enum StoreSuite {
         try await store.createConversation(plain)
         #expect(try await store.conversation(id: plain.id)?.owner == nil)
         #expect(try await store.conversation(id: plain.id)?.details == ConversationDetails())
+    }
+
+    static func agentAliasesPointAtVersions(_ store: any ChatStore) async throws {
+        let name = "aliased-\(UUID().uuidString.prefix(8))"
+        _ = try await store.saveAgent(Agent(name: name, instructions: "one"))
+        _ = try await store.saveAgent(Agent(name: name, instructions: "two"))
+        let first = try await store.setAgentAlias(name: name, alias: "production", version: 1)
+        #expect(first.version == 1)
+        let moved = try await store.setAgentAlias(name: name, alias: "production", version: 2)
+        #expect(moved.version == 2 && moved.createdAt == first.createdAt && moved.updatedAt >= first.updatedAt)
+        _ = try await store.setAgentAlias(name: name, alias: "staging", version: 1)
+        #expect(try await store.agentAliases(name: name).map(\.alias) == ["production", "staging"])
+        await #expect(throws: ChatEngineError.self) { try await store.setAgentAlias(name: name, alias: "x", version: 9) }
+        #expect(try await store.deleteAgentAlias(name: name, alias: "staging"))
+        #expect(try await !store.deleteAgentAlias(name: name, alias: "staging"))
+        #expect(try await store.deleteAgent(name: name))
+        #expect(try await store.agentAliases(name: name).isEmpty)
     }
 
     static func entriesAppendInOrderAtomically(_ store: any ChatStore) async throws {

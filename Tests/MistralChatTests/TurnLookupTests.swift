@@ -96,4 +96,9 @@ final class CountingStore: ChatStore {
         try await base.deleteDocument(id: id, knowledgeBase: knowledgeBase)
     }
     func deleteKnowledgeBase(name: String) async throws -> Bool { try await base.deleteKnowledgeBase(name: name) }
+    func setAgentAlias(name: String, alias: String, version: Int) async throws -> AgentAlias {
+        try await base.setAgentAlias(name: name, alias: alias, version: version)
+    }
+    func agentAliases(name: String) async throws -> [AgentAlias] { try await base.agentAliases(name: name) }
+    func deleteAgentAlias(name: String, alias: String) async throws -> Bool { try await base.deleteAgentAlias(name: name, alias: alias) }
 }

@@ -91,11 +91,23 @@ public struct ConversationService: Sendable {
     /// - Throws: ``ChatEngineError`` `.unknownAgent` when there is no such agent or version.
     func agent(named name: String?, version: Int?) async throws -> Agent? {
         guard let name else { return nil }
+        var version = version
+        if version == nil { version = try await activeVersion(of: name) }
         guard let agent = try await store.agent(name: name, version: version) else {
             throw ChatEngineError(
                 .unknownAgent, version.map { "There is no version \($0) of agent '\(name)'." } ?? "There is no agent '\(name)'.")
         }
         return agent
+    }
+
+    /// The alias that marks an agent's active version (the one used when none is asked for);
+    /// without it, the latest version is active. Not a name callers can give an alias.
+    public static let activeAlias = "~active"
+
+    /// The version of agent `name` used when none is asked for: the one ``activeAlias`` points
+    /// at, else `nil` (the latest).
+    public func activeVersion(of name: String) async throws -> Int? {
+        try await store.agentAliases(name: name).first { $0.alias == Self.activeAlias }?.version
     }
 
     /// The conversation `id`.

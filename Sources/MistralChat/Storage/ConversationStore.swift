@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where conversations and their entries live. `MistralStore` implements it for SQLite and
 /// PostgreSQL with one behaviour (one shared test suite runs against both).
 ///
@@ -35,8 +37,32 @@ public protocol AgentStore: Sendable {
     func agent(name: String, version: Int?) async throws -> Agent?
     /// The latest version of every agent, by name.
     func agents() async throws -> [Agent]
-    /// Deletes every version of `name`; false when there was none.
+    /// Deletes every version of `name` (and its aliases); false when there was none.
     func deleteAgent(name: String) async throws -> Bool
+    /// Points `alias` of agent `name` at `version` (creating or moving it) and returns it.
+    /// Throws when the agent has no such version.
+    func setAgentAlias(name: String, alias: String, version: Int) async throws -> AgentAlias
+    /// The aliases of agent `name`, by alias.
+    func agentAliases(name: String) async throws -> [AgentAlias]
+    /// Removes `alias` of agent `name`; false when there was none.
+    func deleteAgentAlias(name: String, alias: String) async throws -> Bool
+}
+
+/// A name for one version of an agent (`production`, `staging`), moved to another version
+/// without changing the agent; `ConversationService.activeAlias` marks the version used when
+/// none is asked for.
+public struct AgentAlias: Sendable, Hashable, Codable {
+    public var alias: String
+    public var version: Int
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(alias: String, version: Int, createdAt: Date, updatedAt: Date) {
+        self.alias = alias
+        self.version = version
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 }
 
 /// All the stores in one, as `MistralStore` provides them.

@@ -40,7 +40,7 @@ struct AgentsHandler: Sendable {
     func update(_ request: Request, id: String) async -> Response {
         await conversations.withKey(request) { key, requestID in
             var fields = try RequestFields(try await relay.collectBody(request), allowed: Self.updateFields)
-            var agent = try await conversations.ownedAgent(id, version: nil, key: key)
+            var agent = try await conversations.ownedAgent(id, reference: nil, key: key)
             if let model = fields.string("model") { agent.model = model }
             if let name = fields.string("name") { agent.displayName = name }
             if let instructions = fields.string("instructions") { agent.instructions = instructions }
@@ -52,11 +52,14 @@ struct AgentsHandler: Sendable {
             if let libraries { agent.knowledgeBases = try await conversations.ownedLibraries(libraries, key: key) }
             agent.createdAt = Date()
             let saved = try await store.saveAgent(agent)
+            // The new version is the active one.
+            _ = try await store.deleteAgentAlias(name: id, alias: ConversationService.activeAlias)
             return try await answer(saved, requestID: requestID)
         }
     }
 
-    /// `GET /v1/agents?page=&page_size=`: the owner's agents, newest first, as a bare array.
+    /// `GET /v1/agents?page=&page_size=`: the owner's agents (each at its active version), newest
+    /// first, as a bare array.
     func list(_ request: Request) async -> Response {
         await conversations.withKey(request) { key, requestID in
             let query = request.uri.queryParameters
@@ -64,28 +67,82 @@ struct AgentsHandler: Sendable {
             let size = min(1000, max(1, query["page_size"].flatMap { Int(String($0)) } ?? 20))
             let owned = try await store.agents().filter { $0.owner == key.owner }.sorted { ($0.createdAt, $0.name) > ($1.createdAt, $1.name) }
             var shown: [JSONValue] = []
-            for agent in owned.dropFirst(page * size).prefix(size) {
-                let first = try await store.agent(name: agent.name, version: 1)
-                shown.append(ConversationWire.agent(agent, versions: Array(1...agent.version), firstCreated: first?.createdAt ?? agent.createdAt))
+            for latest in owned.dropFirst(page * size).prefix(size) {
+                let first = try await store.agent(name: latest.name, version: 1)
+                let active = try await conversations.ownedAgent(latest.name, reference: nil, key: key)
+                shown.append(ConversationWire.agent(active, versions: Array(1...latest.version), firstCreated: first?.createdAt ?? latest.createdAt))
             }
             return .json(.array(shown), headers: relay.requestHeaders(requestID))
         }
     }
 
-    /// `GET /v1/agents/{id}[?agent_version=N]`.
+    /// `GET /v1/agents/{id}[?agent_version=N or an alias]`: the active version without one.
     func get(_ request: Request, id: String) async -> Response {
         await conversations.withKey(request) { key, requestID in
-            var version: Int?
-            if let text = request.uri.queryParameters["agent_version"] {
-                guard let number = Int(String(text)), number >= 0 else {
-                    throw GatewayFailure.validation([
-                        "detail": [RequestFields.issue(["query", "agent_version"], "Version aliases are not supported; give a version number.", "value_error", input: .string(String(text)))]
-                    ])
-                }
-                version = number + 1
-            }
-            return try await answer(try await conversations.ownedAgent(id, version: version, key: key), requestID: requestID)
+            let reference = request.uri.queryParameters["agent_version"].map { JSONValue.string(String($0)) }
+            return try await answer(try await conversations.ownedAgent(id, reference: reference, key: key), requestID: requestID)
         }
+    }
+
+    /// `PATCH /v1/agents/{id}/version?version=N`: version N becomes the active one.
+    func activate(_ request: Request, id: String) async -> Response {
+        await conversations.withKey(request) { key, requestID in
+            guard let text = request.uri.queryParameters["version"], let number = Int(String(text)), number >= 0 else {
+                throw GatewayFailure.validation(["detail": [RequestFields.issue(["query", "version"], "Field required: a version number from 0", "missing", input: nil)]])
+            }
+            let agent = try await conversations.ownedAgent(id, version: number + 1, key: key)
+            _ = try await store.setAgentAlias(name: id, alias: ConversationService.activeAlias, version: agent.version)
+            return try await answer(agent, requestID: requestID)
+        }
+    }
+
+    /// `PUT /v1/agents/{id}/aliases?alias=A&version=N`: alias A names version N (created or moved).
+    func setAlias(_ request: Request, id: String) async -> Response {
+        await conversations.withKey(request) { key, requestID in
+            let query = request.uri.queryParameters
+            let alias = query["alias"].map(String.init) ?? ""
+            guard Self.isAliasName(alias), let number = query["version"].flatMap({ Int(String($0)) }), number >= 0 else {
+                throw GatewayFailure.validation([
+                    "detail": [RequestFields.issue(["query", "alias"], "alias (letters, digits, _ . -, at most 64) and version (from 0) are required", "value_error", input: nil)]
+                ])
+            }
+            _ = try await conversations.ownedAgent(id, version: number + 1, key: key)
+            let saved = try await store.setAgentAlias(name: id, alias: alias, version: number + 1)
+            return .json(Self.alias(saved), headers: relay.requestHeaders(requestID))
+        }
+    }
+
+    /// `GET /v1/agents/{id}/aliases`.
+    func aliases(_ request: Request, id: String) async -> Response {
+        await conversations.withKey(request) { key, requestID in
+            _ = try await conversations.ownedAgent(id, version: nil, key: key)
+            let aliases = try await store.agentAliases(name: id).filter { $0.alias != ConversationService.activeAlias }
+            return .json(.array(aliases.map(Self.alias)), headers: relay.requestHeaders(requestID))
+        }
+    }
+
+    /// `DELETE /v1/agents/{id}/aliases?alias=A`: 204.
+    func deleteAlias(_ request: Request, id: String) async -> Response {
+        await conversations.withKey(request) { key, requestID in
+            _ = try await conversations.ownedAgent(id, version: nil, key: key)
+            let alias = request.uri.queryParameters["alias"].map(String.init) ?? ""
+            guard Self.isAliasName(alias), try await store.deleteAgentAlias(name: id, alias: alias) else {
+                throw ChatEngineError(.unknownAgent, "Agent \(id) has no alias '\(alias)'.")
+            }
+            return Response(status: .noContent, headers: relay.requestHeaders(requestID))
+        }
+    }
+
+    static func isAliasName(_ alias: String) -> Bool {
+        !alias.isEmpty && alias.count <= 64 && Int(alias) == nil
+            && alias.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }
+    }
+
+    static func alias(_ alias: AgentAlias) -> JSONValue {
+        [
+            "alias": .string(alias.alias), "version": .int(alias.version - 1), "created_at": ConversationWire.timestamp(alias.createdAt),
+            "updated_at": ConversationWire.timestamp(alias.updatedAt),
+        ]
     }
 
     /// `GET /v1/agents/{id}/versions`: every version, newest first.

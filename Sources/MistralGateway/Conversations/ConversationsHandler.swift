@@ -44,7 +44,7 @@ struct ConversationsHandler: Sendable {
             var details = ConversationDetails(name: fields.string("name"), description: fields.string("description"))
             if let metadata = fields.object("metadata") { details.metadata = metadata }
             let agentID = fields.string("agent_id")
-            let agentVersion = fields.integer("agent_version")
+            let agentVersion = fields.raw("agent_version")
             let model = fields.string("model")
             let instructions = fields.string("instructions")
             var conversation = Conversation(
@@ -56,7 +56,7 @@ struct ConversationsHandler: Sendable {
                 if fields.has("completion_args") { fields.refuse("completion_args", "An agent has its own completion_args; change them on the agent.") }
                 if tools != nil { fields.refuse("tools", "An agent has its own tools; change them on the agent.") }
                 try fields.check()
-                persona = try await ownedAgent(agentID, version: agentVersion.map { $0 + 1 }, key: caller.key)
+                persona = try await ownedAgent(agentID, reference: agentVersion, key: caller.key)
                 conversation.agentName = agentID
                 conversation.agentVersion = persona.version
             } else {
@@ -246,7 +246,31 @@ struct ConversationsHandler: Sendable {
         return conversation
     }
 
-    /// The agent `id` (at `version`, the engine's numbering) when `key`'s owner has it.
+    /// The agent `id` at the version `reference` names (a number from 0, an alias; `nil`: the
+    /// active version) when `key`'s owner has it.
+    func ownedAgent(_ id: String, reference: JSONValue?, key: VirtualKey) async throws -> Agent {
+        switch reference {
+        case nil, .null?:
+            _ = try await ownedAgent(id, version: nil, key: key)
+            return try await ownedAgent(id, version: try await engine.conversations.activeVersion(of: id), key: key)
+        case .string(let text)?:
+            if let number = Int(text), number >= 0 { return try await ownedAgent(id, version: number + 1, key: key) }
+            _ = try await ownedAgent(id, version: nil, key: key)
+            guard text != ConversationService.activeAlias,
+                let alias = try await engine.store.agentAliases(name: id).first(where: { $0.alias == text })
+            else { throw ChatEngineError(.unknownAgent, "Agent \(id) has no version or alias '\(text)'.") }
+            return try await ownedAgent(id, version: alias.version, key: key)
+        case let value?:
+            guard let number = value.doubleValue.flatMap({ Int(exactly: $0) }), number >= 0 else {
+                throw GatewayFailure.validation([
+                    "detail": [RequestFields.issue(["body", "agent_version"], "agent_version is a version number from 0 or an alias", "value_error", input: value)]
+                ])
+            }
+            return try await ownedAgent(id, version: number + 1, key: key)
+        }
+    }
+
+    /// The agent `id` (at `version`, the engine's numbering; `nil`: its latest) when `key`'s owner has it.
     func ownedAgent(_ id: String, version: Int?, key: VirtualKey) async throws -> Agent {
         guard let agent = try await engine.store.agent(name: id, version: version), agent.owner == key.owner else {
             throw ChatEngineError(.unknownAgent, version.map { "Agent \(id) has no version \($0 - 1)." } ?? "There is no agent \(id).")
