@@ -219,6 +219,38 @@ struct ConversationsAPITests {
         }
     }
 
+    /// `store: false` answers and keeps nothing but the cost; an agent's guardrails go upstream
+    /// with every call of its turns, for the upstream to enforce.
+    @Test func storeFalseKeepsNothingAndGuardrailsGoUpstream() async throws {
+        try await withChatGateway(.sqlite) { world, emulator, mine, _, _ in
+            let key = world.secret(mine)
+            let base = world.baseURL
+            for stream in [false, true] {
+                let body = #"{"model":"mistral-small-latest","inputs":"What is the capital of France?","store":false,"stream":\#(stream)}"#
+                let answer = try await sendRaw("POST", base + "/v1/conversations", body: body, apiKey: key)
+                #expect(answer.status == 200, "\(answer.text)")
+                let id = try #require(
+                    stream
+                        ? eventData(answer.body).compactMap { try? JSONParser.parse(Array($0.utf8)) }.first?["conversation_id"]?.stringValue
+                        : answer.json?["conversation_id"]?.stringValue)
+                #expect(await eventually { (try? await sendRaw("GET", base + "/v1/conversations/\(id)", apiKey: key).status) == 404 })
+            }
+            #expect(try await sendRaw("GET", base + "/v1/conversations", apiKey: key).json == .array([]))
+            let keyID = try #require(world.keys[mine]?.id)
+            #expect(await eventually { ((try? await world.store.entries(LedgerQuery(keyID: keyID))) ?? []).count == 2 })
+            let guardrails = #"[{"block_on_error":true,"moderation_llm_v1":{"custom_category_thresholds":{"violence_and_threats":0.2}}}]"#
+            let agent = try await sendRaw(
+                "POST", base + "/v1/agents", body: #"{"model":"mistral-small-latest","name":"Guarded","guardrails":\#(guardrails)}"#, apiKey: key)
+            #expect(agent.status == 200, "\(agent.text)")
+            #expect(agent.json?["guardrails"]?[0]?["block_on_error"] == true)
+            let agentID = try #require(agent.json?["id"]?.stringValue)
+            let turn = try await sendRaw("POST", base + "/v1/conversations", body: #"{"agent_id":"\#(agentID)","inputs":"Hi"}"#, apiKey: key)
+            #expect(turn.status == 200, "\(turn.text)")
+            let sent = try #require(emulator.requestLog.requests(path: "/v1/chat/completions").last?.json)
+            #expect(sent["guardrails"]?[0]?["block_on_error"] == true, "\(sent)")
+        }
+    }
+
     /// Bad input gets Mistral's 422 (with `detail`) or a 404, and nothing is stored.
     @Test func badInputIsRefusedAndStoresNothing() async throws {
         try await withChatGateway(.sqlite) { world, emulator, mine, _, _ in

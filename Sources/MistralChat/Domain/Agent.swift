@@ -99,6 +99,9 @@ public struct Agent: Sendable, Hashable, Codable {
     /// and goes on when the caller gives their results
     /// (``ChatEngine/continueTurn(functionResults:conversationID:)``).
     public var functions: [Tool]?
+    /// Mistral's own guardrails (moderation by the upstream), sent with every model call of the
+    /// agent: what they block, the upstream refuses, and the turn fails with its error.
+    public var upstreamGuardrails: [GuardrailConfig]?
 
     public init(
         name: String, version: Int = 0, model: String = "mistral-small-latest", instructions: String = "", tone: Tone? = nil,

@@ -52,6 +52,7 @@ struct ToolLoop: Sendable {
                 model: agent.model, messages: messages, temperature: agent.temperature, maxTokens: agent.maxTokens,
                 tools: offered.isEmpty ? nil : offered, toolChoice: offered.isEmpty ? nil : (mayCallTools ? .auto : ToolChoice.none))
             agent.completionArguments?.apply(to: &request)
+            if let guardrails = agent.upstreamGuardrails, !guardrails.isEmpty { request.guardrails = guardrails }
             let response = try await call(request, tags: tags, onDelta: onDelta)
             promptTokens += response.usage?.promptTokens ?? 0
             completionTokens += response.usage?.completionTokens ?? 0

@@ -189,17 +189,16 @@ struct AgentsHandler: Sendable {
             headers: relay.requestHeaders(requestID))
     }
 
-    /// The settings both create and update read: completion arguments, function tools, and the
-    /// libraries of `document_library` tools (returned, `nil` without `tools`, to be checked as
-    /// the owner's); other tools, guardrails, handoffs and metadata are refused by name until the
-    /// server serves them.
+    /// The settings both create and update read: completion arguments, guardrails, function
+    /// tools, and the libraries of `document_library` tools (returned, `nil` without `tools`, to
+    /// be checked as the owner's); other tools, handoffs and metadata are refused by name until
+    /// the server serves them.
     private static func read(_ fields: inout RequestFields, into agent: inout Agent) -> [String]? {
         if let arguments = fields.object("completion_args") { ConversationWire.apply(completionArguments: arguments, to: &agent, fields: &fields) }
         let tools = ConversationWire.tools(&fields)
         if let tools { agent.functions = tools.functions.isEmpty ? nil : tools.functions }
-        for name in ["guardrails", "handoffs"] {
-            if let list = fields.array(name), !list.isEmpty { fields.refuse(name, "Agent \(name) are not supported by this server yet.") }
-        }
+        if let guardrails = ConversationWire.guardrails(&fields) { agent.upstreamGuardrails = guardrails.isEmpty ? nil : guardrails }
+        if let handoffs = fields.array("handoffs"), !handoffs.isEmpty { fields.refuse("handoffs", "Agent handoffs are not supported by this server yet.") }
         if let metadata = fields.object("metadata"), !metadata.isEmpty { fields.refuse("metadata", "Agent metadata is not supported by this server yet.") }
         _ = fields.string("version_message")
         return tools?.libraries

@@ -31,6 +31,7 @@ enum ConversationWire {
             if let instructions = inline?.instructions, !instructions.isEmpty { members["instructions"] = .string(instructions) }
             members["tools"] = tools(inline)
             members["completion_args"] = inline.map(completionArguments) ?? [:]
+            members["guardrails"] = guardrails(inline)
         }
         return .object(members)
     }
@@ -109,7 +110,7 @@ enum ConversationWire {
             "created_at": timestamp(firstCreated), "updated_at": timestamp(agent.createdAt), "deployment_chat": false, "source": "api",
             "instructions": agent.instructions.isEmpty ? nil : .string(agent.instructions),
             "description": agent.description.map { .string($0) } ?? nil, "tools": tools(agent), "completion_args": completionArguments(agent),
-            "handoffs": nil, "metadata": nil,
+            "handoffs": nil, "metadata": nil, "guardrails": guardrails(agent),
         ]
     }
 
@@ -254,6 +255,22 @@ enum ConversationWire {
             }
         }
         return read
+    }
+
+    /// A request's `guardrails` (Mistral's), or `nil` without them; a malformed one is refused.
+    static func guardrails(_ fields: inout RequestFields) -> [GuardrailConfig]? {
+        guard let list = fields.array("guardrails") else { return nil }
+        do {
+            return try list.map { try JSONValueDecoder().decode(GuardrailConfig.self, from: $0) }
+        } catch {
+            fields.refuse("guardrails", "guardrails are not valid: \(error)")
+            return nil
+        }
+    }
+
+    static func guardrails(_ agent: Agent?) -> JSONValue {
+        guard let guardrails = agent?.upstreamGuardrails, !guardrails.isEmpty else { return nil }
+        return .array(guardrails.compactMap { try? JSONValue(encoding: $0) })
     }
 
     /// An agent's or a model conversation's tools: its functions, and its libraries as one

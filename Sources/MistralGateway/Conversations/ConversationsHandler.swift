@@ -39,6 +39,7 @@ struct ConversationsHandler: Sendable {
             let inputs = ConversationWire.inputs(&fields, required: true)
             if case .functionResults = inputs { fields.refuse("inputs", "A new conversation starts with a message, not function results.") }
             let streaming = fields.bool("stream") ?? false
+            let keep = fields.bool("store") ?? true
             Self.checkCommon(&fields)
             let tools = ConversationWire.tools(&fields)
             var details = ConversationDetails(name: fields.string("name"), description: fields.string("description"))
@@ -55,6 +56,7 @@ struct ConversationsHandler: Sendable {
                 if instructions != nil { fields.refuse("instructions", "An agent has its own instructions; instructions are for model conversations.") }
                 if fields.has("completion_args") { fields.refuse("completion_args", "An agent has its own completion_args; change them on the agent.") }
                 if tools != nil { fields.refuse("tools", "An agent has its own tools; change them on the agent.") }
+                if fields.has("guardrails") { fields.refuse("guardrails", "An agent has its own guardrails; change them on the agent.") }
                 try fields.check()
                 persona = try await ownedAgent(agentID, reference: agentVersion, key: caller.key)
                 conversation.agentName = agentID
@@ -67,6 +69,7 @@ struct ConversationsHandler: Sendable {
                 }
                 var inline = Agent(name: "inline", model: model, instructions: instructions ?? "")
                 if let arguments = fields.object("completion_args") { ConversationWire.apply(completionArguments: arguments, to: &inline, fields: &fields) }
+                if let guardrails = ConversationWire.guardrails(&fields), !guardrails.isEmpty { inline.upstreamGuardrails = guardrails }
                 try fields.check()
                 if let tools {
                     inline.knowledgeBases = try await ownedLibraries(tools.libraries, key: caller.key)
@@ -77,7 +80,10 @@ struct ConversationsHandler: Sendable {
             }
             guard case .message(let text) = inputs else { throw GatewayFailure.badRequest("No inputs.") }
             let started = conversation
-            return try await turn(key: caller.key, requestID: requestID, persona: persona, text: text, streaming: streaming, channel: channel) {
+            return try await turn(
+                key: caller.key, requestID: requestID, persona: persona, text: text, streaming: streaming, channel: channel,
+                discarding: keep ? nil : started.id
+            ) {
                 streaming ? .stream(try await engine.startStream(text, in: started)) : .whole(try await engine.start(text, in: started))
             }
         }
@@ -91,7 +97,10 @@ struct ConversationsHandler: Sendable {
             let inputs = ConversationWire.inputs(&fields, required: false)
             let streaming = fields.bool("stream") ?? false
             Self.checkCommon(&fields)
-            if fields.has("completion_args") { fields.refuse("completion_args", "completion_args are set when a conversation starts, not per turn, on this server.") }
+            if fields.bool("store") == false { fields.refuse("store", "store: false is for a new conversation; this one is stored.") }
+            for name in ["completion_args", "guardrails"] where fields.has(name) {
+                fields.refuse(name, "\(name) are set when a conversation starts (or on its agent), not per turn, on this server.")
+            }
             if let confirmations = fields.array("tool_confirmations"), !confirmations.isEmpty {
                 fields.refuse("tool_confirmations", "There is no tool call waiting for a confirmation.")
             }
@@ -133,7 +142,8 @@ struct ConversationsHandler: Sendable {
             }
             let streaming = fields.bool("stream") ?? false
             Self.checkCommon(&fields)
-            for name in ["completion_args", "metadata", "agent_version"] where fields.has(name) {
+            if fields.bool("store") == false { fields.refuse("store", "store: false is for a new conversation; a restart is stored.") }
+            for name in ["completion_args", "metadata", "agent_version", "guardrails"] where fields.has(name) {
                 fields.refuse(name, "A restart keeps the original's \(name) on this server.")
             }
             if let text, text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { fields.refuse("inputs", "The message is empty.") }
@@ -151,15 +161,12 @@ struct ConversationsHandler: Sendable {
         }
     }
 
-    /// `store: false`, client-side tool execution and guardrails are refused by name.
+    /// Agent handoffs run on the client are refused by name.
     private static func checkCommon(_ fields: inout RequestFields) {
-        if fields.bool("store") == false { fields.refuse("store", "This server always stores conversations; store: false is not supported.") }
         if let handoff = fields.string("handoff_execution"), handoff != "server" {
             fields.refuse("handoff_execution", "Only handoff_execution 'server' is supported by this server.")
         }
-        if let guardrails = fields.array("guardrails"), !guardrails.isEmpty {
-            fields.refuse("guardrails", "Per-request guardrails are not supported; set them on the agent.")
-        }
+
     }
 
     // MARK: - Reading and deleting
@@ -300,10 +307,16 @@ struct ConversationsHandler: Sendable {
 
     /// Admits a turn of `persona` for `key` (model allowed, ledger room, limits, the turn's
     /// largest cost reserved), runs `work` billed to the key in its queue lane, and answers.
+    /// With `discarding`, that conversation is deleted once the turn ends (`store: false`): the
+    /// caller gets the answer, the ledger keeps its cost, the database keeps nothing else.
     private func turn(
         key: VirtualKey, requestID: String, persona: Agent, text: String, streaming: Bool, channel: any Channel,
-        _ work: @escaping @Sendable () async throws -> Outcome
+        discarding: String? = nil, _ work: @escaping @Sendable () async throws -> Outcome
     ) async throws -> Response {
+        let engine = engine
+        @Sendable func discard() async {
+            if let discarding { try? await engine.deleteConversation(id: discarding) }
+        }
         guard key.allows(model: persona.model) else { throw GatewayFailure.modelNotAllowed(persona.model) }
         guard !relay.ledger.isFull else { throw GatewayFailure.ledgerFull }
         let gate = try await relay.openGate(for: key)
@@ -317,16 +330,19 @@ struct ConversationsHandler: Sendable {
             }
         } catch {
             admission.finish(record: account.total)
+            await discard()
             throw error
         }
         switch outcome {
         case .whole(let turn):
             admission.finish(record: account.total)
-            return .json(
-                ConversationWire.response(turn),
-                headers: relay.requestHeaders(requestID))
+            await discard()
+            return .json(ConversationWire.response(turn), headers: relay.requestHeaders(requestID))
         case .stream(let events):
-            return eventStream(events, requestID: requestID, channel: channel) { admission.finish(record: account.total) }
+            return eventStream(events, requestID: requestID, channel: channel) {
+                admission.finish(record: account.total)
+                await discard()
+            }
         }
     }
 
@@ -354,7 +370,7 @@ struct ConversationsHandler: Sendable {
     /// `conversation.response.error` event, never a `done`.
     private func eventStream(
         _ events: AsyncThrowingStream<ChatEngine.TurnEvent, any Error>, requestID: String, channel: any Channel,
-        settle: @escaping @Sendable () -> Void
+        settle: @escaping @Sendable () async -> Void
     ) -> Response {
         var headers = relay.requestHeaders(requestID)
         headers[.contentType] = "text/event-stream"
@@ -402,7 +418,7 @@ struct ConversationsHandler: Sendable {
                     }
                 }
                 await reader.value
-                settle()
+                await settle()
                 try? await writer.finish(nil)
             })
     }
