@@ -220,7 +220,8 @@ struct ConversationsAPITests {
     }
 
     /// `store: false` answers and keeps nothing but the cost; an agent's guardrails go upstream
-    /// with every call of its turns, for the upstream to enforce.
+    /// with every call of its turns, for the upstream to enforce; a turn's own completion_args
+    /// change that turn's call only.
     @Test func storeFalseKeepsNothingAndGuardrailsGoUpstream() async throws {
         try await withChatGateway(.sqlite) { world, emulator, mine, _, _ in
             let key = world.secret(mine)
@@ -248,6 +249,17 @@ struct ConversationsAPITests {
             #expect(turn.status == 200, "\(turn.text)")
             let sent = try #require(emulator.requestLog.requests(path: "/v1/chat/completions").last?.json)
             #expect(sent["guardrails"]?[0]?["block_on_error"] == true, "\(sent)")
+            // completion_args on an append change that turn's call only.
+            let conversationID = try #require(turn.json?["conversation_id"]?.stringValue)
+            let tuned = try await sendRaw(
+                "POST", base + "/v1/conversations/\(conversationID)", body: #"{"inputs":"Again","completion_args":{"max_tokens":7,"top_p":0.5}}"#,
+                apiKey: key)
+            #expect(tuned.status == 200, "\(tuned.text)")
+            let tunedCall = try #require(emulator.requestLog.requests(path: "/v1/chat/completions").last?.json)
+            #expect(tunedCall["max_tokens"] == 7 && tunedCall["top_p"] == 0.5, "\(tunedCall)")
+            _ = try await sendRaw("POST", base + "/v1/conversations/\(conversationID)", body: #"{"inputs":"Once more"}"#, apiKey: key)
+            let plain = try #require(emulator.requestLog.requests(path: "/v1/chat/completions").last?.json)
+            #expect(plain["max_tokens"] == nil && plain["top_p"] == nil, "\(plain)")
         }
     }
 

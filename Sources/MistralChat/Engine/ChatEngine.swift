@@ -119,8 +119,32 @@ public final class ChatEngine: Sendable {
     ///
     /// - Throws: ``ChatEngineError`` (`.emptyMessage`, `.unknownConversation`) with nothing
     ///   stored; a `MistralError` from the model after the turn was stored as failed.
-    public func send(_ text: String, conversationID: String) async throws -> Turn {
-        try await answer(try await beginTurn(text, conversationID: conversationID))
+    /// `settings`, when given, change this turn's model call settings only (Mistral's
+    /// `completion_args` on an append); the agent and the conversation keep theirs.
+    public func send(_ text: String, conversationID: String, settings: TurnSettings? = nil) async throws -> Turn {
+        try await answer(try await beginTurn(text, conversationID: conversationID, settings: settings))
+    }
+
+    /// Settings of one turn's model calls, over the agent's own.
+    public struct TurnSettings: Sendable, Hashable {
+        public var temperature: Double?
+        public var maxTokens: Int?
+        public var completionArguments: CompletionArguments?
+
+        public init(temperature: Double? = nil, maxTokens: Int? = nil, completionArguments: CompletionArguments? = nil) {
+            self.temperature = temperature
+            self.maxTokens = maxTokens
+            self.completionArguments = completionArguments
+        }
+
+        /// `agent` with these settings over its own.
+        public func apply(to agent: Agent) -> Agent {
+            var adjusted = agent
+            if let temperature { adjusted.temperature = temperature }
+            if let maxTokens { adjusted.maxTokens = maxTokens }
+            if let completionArguments { adjusted.completionArguments = completionArguments }
+            return adjusted
+        }
     }
 
     /// What was settled before the model is called: a turn's conversation, agent, tools and the
@@ -136,10 +160,11 @@ public final class ChatEngine: Sendable {
     }
 
     /// ``beginTurn(_:in:agent:)`` in the stored conversation `conversationID`.
-    private func beginTurn(_ text: String, conversationID: String) async throws -> PendingTurn {
+    private func beginTurn(_ text: String, conversationID: String, settings: TurnSettings? = nil) async throws -> PendingTurn {
         try TurnValidation.checkMessage(text)
         let conversation = try await conversations.conversation(id: conversationID)
-        return try await beginTurn(text, in: conversation, agent: try await agent(for: conversation))
+        let agent = try await agent(for: conversation)
+        return try await beginTurn(text, in: conversation, agent: settings?.apply(to: agent) ?? agent)
     }
 
     /// Checks everything that can be checked, then stores the user's message with a `pending`
@@ -172,8 +197,8 @@ public final class ChatEngine: Sendable {
     /// Like ``send(_:conversationID:)``, with the answer streamed. The answer is stored when
     /// the stream finishes; when it is cut, fails or the consumer stops early, the turn is stored
     /// as failed with what arrived, and the stream throws.
-    public func stream(_ text: String, conversationID: String) async throws -> AsyncThrowingStream<TurnEvent, any Error> {
-        streamed(try await beginTurn(text, conversationID: conversationID))
+    public func stream(_ text: String, conversationID: String, settings: TurnSettings? = nil) async throws -> AsyncThrowingStream<TurnEvent, any Error> {
+        streamed(try await beginTurn(text, conversationID: conversationID, settings: settings))
     }
 
     /// Answers `pending`, handing over the answer's pieces as they arrive.

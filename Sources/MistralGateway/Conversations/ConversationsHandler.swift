@@ -98,21 +98,23 @@ struct ConversationsHandler: Sendable {
             let streaming = fields.bool("stream") ?? false
             Self.checkCommon(&fields)
             if fields.bool("store") == false { fields.refuse("store", "store: false is for a new conversation; this one is stored.") }
-            for name in ["completion_args", "guardrails"] where fields.has(name) {
-                fields.refuse(name, "\(name) are set when a conversation starts (or on its agent), not per turn, on this server.")
-            }
+            if fields.has("guardrails") { fields.refuse("guardrails", "guardrails are set when a conversation starts (or on its agent), not per turn.") }
+            let settings = Self.turnSettings(&fields)
             if let confirmations = fields.array("tool_confirmations"), !confirmations.isEmpty {
                 fields.refuse("tool_confirmations", "There is no tool call waiting for a confirmation.")
             }
             try fields.check()
             let conversation = try await ownedConversation(id, caller: caller)
-            let persona = try await persona(of: conversation)
+            let own = try await persona(of: conversation)
+            let persona = settings?.apply(to: own) ?? own
             var text = ""
             if case .message(let message) = inputs { text = message }
             return try await turn(key: caller.key, requestID: requestID, persona: persona, text: text, streaming: streaming, channel: channel) {
                 switch inputs {
                 case .message(let text):
-                    return streaming ? .stream(try await engine.stream(text, conversationID: id)) : .whole(try await engine.send(text, conversationID: id))
+                    return streaming
+                        ? .stream(try await engine.stream(text, conversationID: id, settings: settings))
+                        : .whole(try await engine.send(text, conversationID: id, settings: settings))
                 case .functionResults(let results):
                     // The caller ran the functions the answer waits on: it goes on with their results.
                     return streaming
@@ -143,22 +145,34 @@ struct ConversationsHandler: Sendable {
             let streaming = fields.bool("stream") ?? false
             Self.checkCommon(&fields)
             if fields.bool("store") == false { fields.refuse("store", "store: false is for a new conversation; a restart is stored.") }
-            for name in ["completion_args", "metadata", "agent_version", "guardrails"] where fields.has(name) {
+            let settings = Self.turnSettings(&fields)
+            for name in ["metadata", "agent_version", "guardrails"] where fields.has(name) {
                 fields.refuse(name, "A restart keeps the original's \(name) on this server.")
             }
             if let text, text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { fields.refuse("inputs", "The message is empty.") }
             try fields.check()
             let original = try await ownedConversation(id, caller: caller)
-            let persona = try await persona(of: original)
+            let own = try await persona(of: original)
+            let persona = settings?.apply(to: own) ?? own
             guard let entryID else { throw GatewayFailure.badRequest("No from_entry_id.") }
             let branch = try await engine.restart(conversationID: id, fromEntryID: entryID)
             guard let text else {
                 return .json(ConversationWire.response(conversationID: branch.id, outputs: [], agentID: branch.agentName), headers: relay.requestHeaders(requestID))
             }
             return try await turn(key: caller.key, requestID: requestID, persona: persona, text: text, streaming: streaming, channel: channel) {
-                streaming ? .stream(try await engine.stream(text, conversationID: branch.id)) : .whole(try await engine.send(text, conversationID: branch.id))
+                streaming
+                    ? .stream(try await engine.stream(text, conversationID: branch.id, settings: settings))
+                    : .whole(try await engine.send(text, conversationID: branch.id, settings: settings))
             }
         }
+    }
+
+    /// A turn's `completion_args`, over its agent's for that turn only; `nil` without them.
+    private static func turnSettings(_ fields: inout RequestFields) -> ChatEngine.TurnSettings? {
+        guard let arguments = fields.object("completion_args") else { return nil }
+        var scratch = Agent(name: "turn")
+        ConversationWire.apply(completionArguments: arguments, to: &scratch, fields: &fields)
+        return ChatEngine.TurnSettings(temperature: scratch.temperature, maxTokens: scratch.maxTokens, completionArguments: scratch.completionArguments)
     }
 
     /// Agent handoffs run on the client are refused by name.
