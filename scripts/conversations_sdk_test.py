@@ -139,6 +139,10 @@ def main():
         assert status.processing_status == "Completed", status
         text = client.beta.libraries.documents.text_content(library_id=library.id, document_id=document.id)
         assert "Standard delivery" in text.text, text
+        renamed = client.beta.libraries.update(library_id=library.id, name="Acme FAQ", description="All articles")
+        assert renamed.name == "Acme FAQ" and renamed.description == "All articles", renamed
+        moved = client.beta.libraries.documents.update(library_id=library.id, document_id=document.id, name="delivery.md")
+        assert moved.name == "delivery.md" and moved.id == document.id, moved
         listed = client.beta.libraries.documents.list(library_id=library.id)
         assert [d.id for d in listed.data] == [document.id] and listed.pagination.total_items == 1, listed
         assert any(l.id == library.id for l in client.beta.libraries.list().data)
@@ -148,7 +152,7 @@ def main():
         assert agent.tools[0].library_ids == [library.id], agent.tools
         answer = client.beta.conversations.start(agent_id=agent.id, inputs="What are the delivery options?")
         chunks = answer.outputs[0].content
-        assert any(getattr(c, "type", None) == "tool_reference" and c.title == "Shipping" for c in chunks), chunks
+        assert any(getattr(c, "type", None) == "tool_reference" and c.title == "delivery.md" for c in chunks), chunks
         events = list(client.beta.conversations.start_stream(agent_id=agent.id, inputs="How fast is express delivery?"))
         streamed = [e.data.content for e in events if e.event == "message.output.delta"]
         assert any(getattr(c, "type", None) == "tool_reference" for c in streamed), streamed
@@ -213,7 +217,7 @@ def main():
         ("conversations: list, filtered by metadata", list_with_metadata),
         ("conversations: restart branches, the original stays; delete", restart_branches),
         ("bad input: 422 with detail; unknown agent: 404", bad_input_is_422),
-        ("libraries: create, upload, status, text, list, an agent citing it (JSON and stream), delete", libraries),
+        ("libraries: create, update, upload, rename, status, text, list, an agent citing it (JSON and stream), delete", libraries),
         ("function tools: the call returned to the caller, its result appended, the answer (JSON and stream)", functions),
         ("another owner: 404 for everything, empty lists", another_owner_sees_nothing),
     ])

@@ -187,6 +187,14 @@ public final class Gateway: Service {
         router.get("/v1/libraries") { request, _ in await libraries.list(request) }
         router.get("/v1/libraries/{id}") { request, context in await libraries.get(request, id: id(context)) }
         router.delete("/v1/libraries/{id}") { request, context in await libraries.delete(request, id: id(context)) }
+        router.patch("/v1/libraries/{id}") { request, context in await libraries.update(request, id: id(context)) }
+        router.put("/v1/libraries/{id}") { request, context in await libraries.update(request, id: id(context)) }
+        router.patch("/v1/libraries/{id}/documents/{document}") { request, context in
+            await libraries.updateDocument(request, id: id(context), document: document(context))
+        }
+        router.put("/v1/libraries/{id}/documents/{document}") { request, context in
+            await libraries.updateDocument(request, id: id(context), document: document(context))
+        }
         router.post("/v1/libraries/{id}/documents") { request, context in await libraries.upload(request, id: id(context)) }
         router.get("/v1/libraries/{id}/documents") { request, context in await libraries.documents(request, id: id(context)) }
         router.get("/v1/libraries/{id}/documents/{document}") { request, context in

@@ -202,6 +202,25 @@ public final class PostgresChatStore: ChatStore {
         }
     }
 
+    public func updateKnowledgeBase(_ base: KnowledgeBase) async throws -> Bool {
+        let definition = try StoreRows.encodeBase(base)
+        return try await !rows("UPDATE knowledge_bases SET definition = \(definition) WHERE name = \(base.name) RETURNING name").isEmpty
+    }
+
+    public func renameDocument(id: String, knowledgeBase: String, title: String, file: DocumentFile?) async throws -> Bool {
+        let encoded = try StoreRows.encodeFile(file)
+        return try await transaction { connection in
+            let renamed = try await connection.query(
+                "UPDATE documents SET title = \(title), file = \(encoded) WHERE id = \(id) AND knowledge_base = \(knowledgeBase) RETURNING id",
+                logger: self.logger
+            ).collect()
+            guard !renamed.isEmpty else { return false }
+            // Indexes in memory hold titles: the revision makes them reload.
+            try await connection.query("UPDATE knowledge_bases SET revision = revision + 1 WHERE name = \(knowledgeBase)", logger: self.logger)
+            return true
+        }
+    }
+
     public func deleteKnowledgeBase(name: String) async throws -> Bool {
         try await !rows("DELETE FROM knowledge_bases WHERE name = \(name) RETURNING name").isEmpty
     }

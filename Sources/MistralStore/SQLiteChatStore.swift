@@ -208,6 +208,26 @@ public final class SQLiteChatStore: ChatStore {
         }
     }
 
+    public func updateKnowledgeBase(_ base: KnowledgeBase) async throws -> Bool {
+        let definition = try StoreRows.encodeBase(base)
+        return try await write { db in
+            try db.execute(sql: "UPDATE knowledge_bases SET definition = ? WHERE name = ?", arguments: [definition, base.name])
+            return db.changesCount > 0
+        }
+    }
+
+    public func renameDocument(id: String, knowledgeBase: String, title: String, file: DocumentFile?) async throws -> Bool {
+        let encoded = try StoreRows.encodeFile(file)
+        return try await write { db in
+            try db.execute(
+                sql: "UPDATE documents SET title = ?, file = ? WHERE id = ? AND knowledge_base = ?", arguments: [title, encoded, id, knowledgeBase])
+            guard db.changesCount > 0 else { return false }
+            // Indexes in memory hold titles: the revision makes them reload.
+            try db.execute(sql: "UPDATE knowledge_bases SET revision = revision + 1 WHERE name = ?", arguments: [knowledgeBase])
+            return true
+        }
+    }
+
     public func revision(knowledgeBase: String) async throws -> Int? {
         try await read { db in try Int.fetchOne(db, sql: "SELECT revision FROM knowledge_bases WHERE name = ?", arguments: [knowledgeBase]) }
     }

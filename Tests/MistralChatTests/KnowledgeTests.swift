@@ -62,8 +62,8 @@ struct KnowledgeTests {
         }
     }
 
-    /// A deleted document is no longer found (the in-memory index is rebuilt); a deleted knowledge
-    /// base takes its documents with it.
+    /// A deleted document is no longer found (the in-memory index is rebuilt); a knowledge base's
+    /// description and a document's name can change; a deleted knowledge base takes its documents with it.
     @Test(arguments: EngineTests.backends)
     func deletedDocumentsAndBasesAreGone(_ backend: EngineTests.Backend) async throws {
         try await withKnowledge(backend) { service, _, directory, name in
@@ -74,6 +74,17 @@ struct KnowledgeTests {
             #expect(try await !service.store.deleteDocument(id: shipping.id, knowledgeBase: name))
             #expect(try await service.store.documents(knowledgeBase: name).count == 2)
             #expect(try await service.search("delivery options", in: name, limit: 3).allSatisfy { $0.title != "Shipping" })
+            var base = try #require(try await service.store.knowledgeBase(name: name))
+            base.displayName = "Help centre"
+            base.description = "Articles"
+            #expect(try await service.store.updateKnowledgeBase(base))
+            #expect(try await service.store.knowledgeBase(name: name) == base)
+            let returns = try #require(try await service.store.documents(knowledgeBase: name).first { $0.title == "Returns" })
+            let file = DocumentFile(name: "refunds.md", mimeType: "text/markdown", size: 10, sha256: "00")
+            #expect(try await service.store.renameDocument(id: returns.id, knowledgeBase: name, title: "Refunds", file: file))
+            let renamed = try #require(try await service.store.documents(knowledgeBase: name).first { $0.id == returns.id })
+            #expect(renamed.title == "Refunds" && renamed.file == file && renamed.content == returns.content)
+            #expect(try await !service.store.renameDocument(id: "nope", knowledgeBase: name, title: "x", file: nil))
             #expect(try await service.store.deleteKnowledgeBase(name: name))
             #expect(try await service.store.knowledgeBase(name: name) == nil)
             #expect(try await service.store.documents(knowledgeBase: name).isEmpty)

@@ -96,6 +96,10 @@ final class CountingStore: ChatStore {
         try await base.deleteDocument(id: id, knowledgeBase: knowledgeBase)
     }
     func deleteKnowledgeBase(name: String) async throws -> Bool { try await base.deleteKnowledgeBase(name: name) }
+    func updateKnowledgeBase(_ knowledgeBase: KnowledgeBase) async throws -> Bool { try await base.updateKnowledgeBase(knowledgeBase) }
+    func renameDocument(id: String, knowledgeBase: String, title: String, file: DocumentFile?) async throws -> Bool {
+        try await base.renameDocument(id: id, knowledgeBase: knowledgeBase, title: title, file: file)
+    }
     func setAgentAlias(name: String, alias: String, version: Int) async throws -> AgentAlias {
         try await base.setAgentAlias(name: name, alias: alias, version: version)
     }

@@ -23,4 +23,10 @@ public protocol KnowledgeStore: Sendable {
     func deleteDocument(id: String, knowledgeBase: String) async throws -> Bool
     /// Deletes a knowledge base with its documents and chunks; false when there was none.
     func deleteKnowledgeBase(name: String) async throws -> Bool
+    /// Saves a knowledge base's changed description fields (owner, display name, description);
+    /// its name, chunking and documents stay. False when there is none.
+    func updateKnowledgeBase(_ base: KnowledgeBase) async throws -> Bool
+    /// Saves a document's new title (and file name); the base's revision grows, as indexes in
+    /// memory hold titles. False when there is no such document.
+    func renameDocument(id: String, knowledgeBase: String, title: String, file: DocumentFile?) async throws -> Bool
 }

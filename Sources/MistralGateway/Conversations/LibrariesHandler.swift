@@ -57,6 +57,47 @@ struct LibrariesHandler: Sendable {
         }
     }
 
+    /// `PATCH` (and `PUT`, as older SDKs send) `/v1/libraries/{id}`: a new name or description.
+    func update(_ request: Request, id: String) async -> Response {
+        await conversations.withKey(request) { key, requestID in
+            var fields = try RequestFields(try await relay.collectBody(request), allowed: ["name", "description"])
+            var base = try await ownedLibrary(id, key: key)
+            if let name = fields.string("name") {
+                if name.isEmpty { fields.refuse("name", "A library's name cannot be empty.") }
+                base.displayName = name
+            }
+            if fields.isNull("description") {
+                base.description = nil
+            } else if let description = fields.string("description") {
+                base.description = description
+            }
+            try fields.check()
+            _ = try await store.updateKnowledgeBase(base)
+            return .json(try await Self.library(base, store: store), headers: relay.requestHeaders(requestID))
+        }
+    }
+
+    /// `PATCH` (and `PUT`) `/v1/libraries/{id}/documents/{document}`: a new name. Attributes and
+    /// expiry are refused by name: not kept by this server.
+    func updateDocument(_ request: Request, id: String, document documentID: String) async -> Response {
+        await conversations.withKey(request) { key, requestID in
+            var fields = try RequestFields(try await relay.collectBody(request), allowed: ["name", "attributes", "expires_at"])
+            _ = try await ownedLibrary(id, key: key)
+            let document = try await ownedDocument(documentID, library: id)
+            let name = fields.string("name")
+            if let name, name.isEmpty { fields.refuse("name", "A document's name cannot be empty.") }
+            for member in ["attributes", "expires_at"] where fields.has(member) {
+                fields.refuse(member, "Document \(member) are not kept by this server.")
+            }
+            try fields.check()
+            guard let name else { return .json(Self.document(document, owner: key.owner), headers: relay.requestHeaders(requestID)) }
+            var file = document.file
+            file?.name = name
+            _ = try await store.renameDocument(id: documentID, knowledgeBase: id, title: name, file: file)
+            return .json(Self.document(try await ownedDocument(documentID, library: id), owner: key.owner), headers: relay.requestHeaders(requestID))
+        }
+    }
+
     /// `DELETE /v1/libraries/{id}`: the library with its documents; the deleted library.
     func delete(_ request: Request, id: String) async -> Response {
         await conversations.withKey(request) { key, requestID in

@@ -40,6 +40,8 @@ struct RequestFields {
     }
 
     func has(_ name: String) -> Bool { members[name].map { $0 != .null } ?? false }
+    /// Whether `name` was sent as an explicit `null`.
+    func isNull(_ name: String) -> Bool { members[name] == .null }
     func raw(_ name: String) -> JSONValue? { members[name].flatMap { $0 == .null ? nil : $0 } }
 
     mutating func string(_ name: String, required: Bool = false) -> String? {
