@@ -4,8 +4,9 @@
 # under ${MISTRAL_SERVE_DIR:-~/.mistral/serve}. Upstream: Mistral when MISTRAL_API_KEY is set (or
 # MISTRAL_BASE_URL, any compatible server), else the offline emulator started beside it (it says so).
 # On the first start it makes a gateway key (kept in the data folder, mode 600) and seeds the example's
-# FAQ as a library and its support persona as an agent answering from it, through the API; later starts
-# reuse them. Prints what to open and try, then
+# FAQ as a library and its support persona as an agent answering from it and checking orders with the
+# order_status tool (a webhook, scripts/orders_webhook.py, standing in for the order system), through the
+# API; later starts reuse them. Prints what to open and try, then
 # serves until Ctrl-C, which stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,8 +61,18 @@ if [ ! -s "$DIR/token-secret" ]; then
   (umask 077; python3 -c 'import secrets; print(secrets.token_hex(32))' >"$DIR/token-secret")
 fi
 
-"$bin" serve --host 127.0.0.1 --port "$PORT" --database "$DB" --access-log "$DIR/access.log" --token-secret-file "$DIR/token-secret" \
-  "${upstream[@]}" >"$DIR/serve.log" 2>&1 &
+# The example's order system, as the webhook behind the server's order_status tool.
+orders_port=$(free_port)
+python3 scripts/orders_webhook.py "$orders_port" >"$DIR/orders.log" 2>&1 &
+pids+=($!)
+order_parameters='{"type": "object", "properties": {"order_id": {"type": "string", "description": "The order number", "enum": ["4412", "4413", "5120"]}}, "required": ["order_id"]}'
+cat >"$DIR/serve-config.json" <<JSON
+{"tools": [{"name": "order_status", "description": "The status and expected delivery date of one of the customer's orders.",
+            "parameters": $order_parameters, "url": "http://127.0.0.1:$orders_port/status"}]}
+JSON
+
+"$bin" serve --host 127.0.0.1 --port "$PORT" --database "$DB" --config "$DIR/serve-config.json" --access-log "$DIR/access.log" \
+  --token-secret-file "$DIR/token-secret" "${upstream[@]}" >"$DIR/serve.log" 2>&1 &
 pids+=($!)
 wait_for "http://127.0.0.1:$PORT/health" "mistral serve (see $DIR/serve.log)"
 base="http://127.0.0.1:$PORT"
@@ -84,10 +95,11 @@ if [ ! -s "$DIR/agent" ]; then
   # The support-bot example's persona (Examples/SupportBot), through the Agents API, answering from the FAQ.
   persona='{"name": "Acme support", "model": "mistral-small-latest", "description": "The support-bot example persona",
     "instructions": "You are the customer-support assistant of Acme. Answer in a formal, courteous register: full sentences, no slang, no emoji. Be concise, answer from the sources, and say so when you do not know.",
-    "completion_args": {"temperature": 0.2}, "tools": [{"type": "document_library", "library_ids": ["'"$library"'"]}]}'
+    "completion_args": {"temperature": 0.2}, "tools": [{"type": "document_library", "library_ids": ["'"$library"'"]},
+    {"type": "function", "function": {"name": "order_status", "description": "The status and expected delivery date of one of the customer orders.", "parameters": '"$order_parameters"'}}]}'
   curl -sf "$base/v1/agents" -H "Authorization: Bearer $key" -H 'content-type: application/json' -d "$persona" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' >"$DIR/agent"
-  log "seeded the agent 'Acme support' ($(cat "$DIR/agent")), answering from the library"
+  log "seeded the agent 'Acme support' ($(cat "$DIR/agent")), answering from the library, with the order_status tool"
 fi
 agent=$(cat "$DIR/agent")
 
@@ -97,10 +109,11 @@ MistralKit is serving on $base (data: $DB; logs: $DIR/serve.log, $DIR/access.log
 
   API base URL  $base/v1   (the Mistral API, and the Conversations, Agents and Libraries API)
   API key       $key
-  Agent         $agent   (Acme support, answering from the library below)
+  Agent         $agent   (Acme support: answers from the library below, and checks orders with
+                the order_status tool, a webhook on 127.0.0.1:$orders_port standing in for the order system)
   Library       $library   (Acme FAQ: shipping, returns, account)
 
-Start a conversation:
+Start a conversation (ask "What is the order status of my order 4412?" to see the tool used):
 
   curl $base/v1/conversations -H "Authorization: Bearer $key" -H 'content-type: application/json' \\
     -d '{"agent_id": "$agent", "inputs": "What are the delivery options?"}'
@@ -109,7 +122,7 @@ Continue it with POST $base/v1/conversations/CONVERSATION_ID {"inputs": "..."}; 
 Mistral's event stream. The official SDK: Mistral(api_key="$key", server_url="$base").beta.conversations.
 A browser gets an end-user token from your backend (POST $base/v1/end_user_tokens {"user": "u1"} with the
 key) and sees only that user's conversations with it.
-Ctrl-C stops the server$([ ${#upstream[@]} -gt 0 ] && echo " and the emulator").
+Ctrl-C stops the server, the order webhook$([ ${#upstream[@]} -gt 0 ] && echo " and the emulator").
 EOF2
 
 wait "${pids[-1]}"
