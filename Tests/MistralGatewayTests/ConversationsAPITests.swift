@@ -25,6 +25,7 @@ struct ConversationsAPITests {
     /// (the PostgreSQL database outlives runs): `mine` and `theirs`.
     func withChatGateway(
         _ backend: Backend, emulator configuration: EmulatorConfiguration = EmulatorConfiguration(),
+        configure: (inout GatewayConfiguration) -> Void = { _ in },
         _ body: (GatewayWorld, MistralEmulator, String, String, any ChatStore) async throws -> Void
     ) async throws {
         let run = UUID().uuidString.prefix(8).lowercased()
@@ -37,7 +38,9 @@ struct ConversationsAPITests {
                 }
             do {
                 try await withEmulator(configuration: configuration) { emulatorURL, emulator in
-                    try await withGateway(upstream: emulatorURL, keys: [mine: KeyLimits(), theirs: KeyLimits()], chatStore: opened.store) { world in
+                    try await withGateway(
+                        upstream: emulatorURL, keys: [mine: KeyLimits(), theirs: KeyLimits()], chatStore: opened.store, configure: configure
+                    ) { world in
                         try await body(world, emulator, mine, theirs, opened.store)
                     }
                 }
@@ -260,6 +263,24 @@ struct ConversationsAPITests {
             _ = try await sendRaw("POST", base + "/v1/conversations/\(conversationID)", body: #"{"inputs":"Once more"}"#, apiKey: key)
             let plain = try #require(emulator.requestLog.requests(path: "/v1/chat/completions").last?.json)
             #expect(plain["max_tokens"] == nil && plain["top_p"] == nil, "\(plain)")
+        }
+    }
+
+    /// A declared function the server has a tool for runs on the server; with
+    /// `handoff_execution: client` it goes back to the caller like any other.
+    @Test func aServerToolRunsOnTheServerUnlessTheCallerRunsFunctions() async throws {
+        let tool = ChatTool(
+            name: "order_status", description: "The status of an order.", parameters: ["type": "object", "properties": ["order_id": ["type": "string"]]],
+            handler: .swift { _ in "Order 4412: shipped." })
+        try await withChatGateway(.sqlite, configure: { $0.chatTools = [tool] }) { world, _, mine, _, _ in
+            let function = #"{"type":"function","function":{"name":"order_status","parameters":{"type":"object","properties":{"order_id":{"type":"string"}}}}}"#
+            let body = #"{"model":"mistral-small-latest","inputs":"What is the order status of 4412?","tools":[\#(function)]"#
+            let served = try await sendRaw("POST", world.baseURL + "/v1/conversations", body: body + "}", apiKey: world.secret(mine))
+            #expect(served.json?["outputs"]?[0]?["type"] == "message.output", "\(served.text)")
+            #expect(served.json?["outputs"]?[0]?["content"]?.stringValue?.contains("shipped") == true, "\(served.text)")
+            let returned = try await sendRaw(
+                "POST", world.baseURL + "/v1/conversations", body: body + #","handoff_execution":"client"}"#, apiKey: world.secret(mine))
+            #expect(returned.json?["outputs"]?[0]?["type"] == "function.call", "\(returned.text)")
         }
     }
 

@@ -102,6 +102,9 @@ public struct Agent: Sendable, Hashable, Codable {
     /// Mistral's own guardrails (moderation by the upstream), sent with every model call of the
     /// agent: what they block, the upstream refuses, and the turn fails with its error.
     public var upstreamGuardrails: [GuardrailConfig]?
+    /// When true, every declared function goes back to the caller, even one the engine has a
+    /// tool for (Mistral's `handoff_execution: client`); set for a turn by ``ChatEngine/TurnSettings``.
+    public var callerRunsFunctions: Bool?
 
     public init(
         name: String, version: Int = 0, model: String = "mistral-small-latest", instructions: String = "", tone: Tone? = nil,

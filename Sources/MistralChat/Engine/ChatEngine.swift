@@ -93,21 +93,24 @@ public final class ChatEngine: Sendable {
     /// - Throws: ``ChatEngineError`` (`.emptyMessage`, `.invalidIdentifier`, `.unknownAgent`,
     ///   `.invalidAgent`) with nothing stored; a `MistralError` from the model after the
     ///   conversation and its turn were stored, the answer as failed.
-    public func start(_ text: String, in conversation: Conversation) async throws -> Turn {
-        try await answer(try await beginConversation(text, conversation))
+    public func start(_ text: String, in conversation: Conversation, settings: TurnSettings? = nil) async throws -> Turn {
+        try await answer(try await beginConversation(text, conversation, settings: settings))
     }
 
-    /// Like ``start(_:in:)``, with the answer streamed as ``stream(_:conversationID:)`` does.
-    public func startStream(_ text: String, in conversation: Conversation) async throws -> AsyncThrowingStream<TurnEvent, any Error> {
-        streamed(try await beginConversation(text, conversation))
+    /// Like ``start(_:in:settings:)``, with the answer streamed as ``stream(_:conversationID:settings:)`` does.
+    public func startStream(_ text: String, in conversation: Conversation, settings: TurnSettings? = nil) async throws
+        -> AsyncThrowingStream<TurnEvent, any Error>
+    {
+        streamed(try await beginConversation(text, conversation, settings: settings))
     }
 
     /// Checks `text`, the conversation's ids and its persona, then stores the conversation and
     /// the turn's first entries.
-    private func beginConversation(_ text: String, _ conversation: Conversation) async throws -> PendingTurn {
+    private func beginConversation(_ text: String, _ conversation: Conversation, settings: TurnSettings?) async throws -> PendingTurn {
         try TurnValidation.checkMessage(text)
         var conversation = try await conversations.validated(conversation)
-        let agent = try await agent(for: conversation)
+        let own = try await agent(for: conversation)
+        let agent = settings?.apply(to: own) ?? own
         _ = try TurnValidation.tools(of: agent, in: tools)
         try await TurnValidation.checkKnowledgeBases(of: agent, in: store)
         conversation.agentVersion = conversation.agentName == nil ? nil : agent.version
@@ -130,11 +133,16 @@ public final class ChatEngine: Sendable {
         public var temperature: Double?
         public var maxTokens: Int?
         public var completionArguments: CompletionArguments?
+        /// Every declared function goes back to the caller this turn, even one the engine runs.
+        public var callerRunsFunctions: Bool
 
-        public init(temperature: Double? = nil, maxTokens: Int? = nil, completionArguments: CompletionArguments? = nil) {
+        public init(
+            temperature: Double? = nil, maxTokens: Int? = nil, completionArguments: CompletionArguments? = nil, callerRunsFunctions: Bool = false
+        ) {
             self.temperature = temperature
             self.maxTokens = maxTokens
             self.completionArguments = completionArguments
+            self.callerRunsFunctions = callerRunsFunctions
         }
 
         /// `agent` with these settings over its own.
@@ -143,6 +151,7 @@ public final class ChatEngine: Sendable {
             if let temperature { adjusted.temperature = temperature }
             if let maxTokens { adjusted.maxTokens = maxTokens }
             if let completionArguments { adjusted.completionArguments = completionArguments }
+            if callerRunsFunctions { adjusted.callerRunsFunctions = true }
             return adjusted
         }
     }

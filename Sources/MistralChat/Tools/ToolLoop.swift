@@ -59,7 +59,8 @@ struct ToolLoop: Sendable {
             guard mayCallTools, let calls = response.message?.toolCalls, !calls.isEmpty else {
                 return Answer(response: response, promptTokens: promptTokens, completionTokens: completionTokens)
             }
-            let clientNames = Set(functions.compactMap { $0.function?.name }).subtracting(runner.tools.keys)
+            let declared = Set(functions.compactMap { $0.function?.name })
+            let clientNames = agent.callerRunsFunctions == true ? declared : declared.subtracting(runner.tools.keys)
             let serverCalls = calls.filter { !clientNames.contains($0.function.name) }
             let clientCalls = calls.filter { clientNames.contains($0.function.name) }
             // A call the caller answers needs an id to answer it by.

@@ -40,7 +40,12 @@ struct ConversationsHandler: Sendable {
             if case .functionResults = inputs { fields.refuse("inputs", "A new conversation starts with a message, not function results.") }
             let streaming = fields.bool("stream") ?? false
             let keep = fields.bool("store") ?? true
-            Self.checkCommon(&fields)
+            var startSettings: ChatEngine.TurnSettings?
+            switch fields.string("handoff_execution") {
+            case "client"?: startSettings = ChatEngine.TurnSettings(callerRunsFunctions: true)
+            case nil, "server"?: break
+            case let other?: fields.refuse("handoff_execution", "handoff_execution is 'server' or 'client', not '\(other)'.")
+            }
             let tools = ConversationWire.tools(&fields)
             var details = ConversationDetails(name: fields.string("name"), description: fields.string("description"))
             if let metadata = fields.object("metadata") { details.metadata = metadata }
@@ -80,11 +85,14 @@ struct ConversationsHandler: Sendable {
             }
             guard case .message(let text) = inputs else { throw GatewayFailure.badRequest("No inputs.") }
             let started = conversation
+            let settings = startSettings
             return try await turn(
                 key: caller.key, requestID: requestID, persona: persona, text: text, streaming: streaming, channel: channel,
                 discarding: keep ? nil : started.id
             ) {
-                streaming ? .stream(try await engine.startStream(text, in: started)) : .whole(try await engine.start(text, in: started))
+                streaming
+                    ? .stream(try await engine.startStream(text, in: started, settings: settings))
+                    : .whole(try await engine.start(text, in: started, settings: settings))
             }
         }
     }
@@ -96,7 +104,6 @@ struct ConversationsHandler: Sendable {
             var fields = try RequestFields(try await relay.collectBody(request), allowed: Self.appendFields)
             let inputs = ConversationWire.inputs(&fields, required: false)
             let streaming = fields.bool("stream") ?? false
-            Self.checkCommon(&fields)
             if fields.bool("store") == false { fields.refuse("store", "store: false is for a new conversation; this one is stored.") }
             if fields.has("guardrails") { fields.refuse("guardrails", "guardrails are set when a conversation starts (or on its agent), not per turn.") }
             let settings = Self.turnSettings(&fields)
@@ -143,7 +150,6 @@ struct ConversationsHandler: Sendable {
             case nil: break
             }
             let streaming = fields.bool("stream") ?? false
-            Self.checkCommon(&fields)
             if fields.bool("store") == false { fields.refuse("store", "store: false is for a new conversation; a restart is stored.") }
             let settings = Self.turnSettings(&fields)
             for name in ["metadata", "agent_version", "guardrails"] where fields.has(name) {
@@ -167,20 +173,28 @@ struct ConversationsHandler: Sendable {
         }
     }
 
-    /// A turn's `completion_args`, over its agent's for that turn only; `nil` without them.
+    /// A turn's settings over its agent's, for that turn only: its `completion_args`, and
+    /// `handoff_execution: client` (every declared function goes back to the caller, even one
+    /// the server runs); `nil` without either.
     private static func turnSettings(_ fields: inout RequestFields) -> ChatEngine.TurnSettings? {
-        guard let arguments = fields.object("completion_args") else { return nil }
-        var scratch = Agent(name: "turn")
-        ConversationWire.apply(completionArguments: arguments, to: &scratch, fields: &fields)
-        return ChatEngine.TurnSettings(temperature: scratch.temperature, maxTokens: scratch.maxTokens, completionArguments: scratch.completionArguments)
-    }
-
-    /// Agent handoffs run on the client are refused by name.
-    private static func checkCommon(_ fields: inout RequestFields) {
-        if let handoff = fields.string("handoff_execution"), handoff != "server" {
-            fields.refuse("handoff_execution", "Only handoff_execution 'server' is supported by this server.")
+        var settings = ChatEngine.TurnSettings()
+        var given = false
+        switch fields.string("handoff_execution") {
+        case "client"?:
+            settings.callerRunsFunctions = true
+            given = true
+        case nil, "server"?: break
+        case let other?: fields.refuse("handoff_execution", "handoff_execution is 'server' or 'client', not '\(other)'.")
         }
-
+        if let arguments = fields.object("completion_args") {
+            var scratch = Agent(name: "turn")
+            ConversationWire.apply(completionArguments: arguments, to: &scratch, fields: &fields)
+            settings.temperature = scratch.temperature
+            settings.maxTokens = scratch.maxTokens
+            settings.completionArguments = scratch.completionArguments
+            given = true
+        }
+        return given ? settings : nil
     }
 
     // MARK: - Reading and deleting
