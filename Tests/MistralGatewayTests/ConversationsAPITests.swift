@@ -244,14 +244,18 @@ struct ConversationsAPITests {
             #expect(await eventually { ((try? await world.store.entries(LedgerQuery(keyID: keyID))) ?? []).count == 2 })
             let guardrails = #"[{"block_on_error":true,"moderation_llm_v1":{"custom_category_thresholds":{"violence_and_threats":0.2}}}]"#
             let agent = try await sendRaw(
-                "POST", base + "/v1/agents", body: #"{"model":"mistral-small-latest","name":"Guarded","guardrails":\#(guardrails)}"#, apiKey: key)
+                "POST", base + "/v1/agents", body: #"{"model":"mistral-small-latest","name":"Guarded","tone":"formal","guardrails":\#(guardrails)}"#,
+                apiKey: key)
             #expect(agent.status == 200, "\(agent.text)")
+            #expect(agent.json?["tone"] == "formal")
             #expect(agent.json?["guardrails"]?[0]?["block_on_error"] == true)
             let agentID = try #require(agent.json?["id"]?.stringValue)
             let turn = try await sendRaw("POST", base + "/v1/conversations", body: #"{"agent_id":"\#(agentID)","inputs":"Hi"}"#, apiKey: key)
             #expect(turn.status == 200, "\(turn.text)")
             let sent = try #require(emulator.requestLog.requests(path: "/v1/chat/completions").last?.json)
             #expect(sent["guardrails"]?[0]?["block_on_error"] == true, "\(sent)")
+            // The agent's tone is in its system prompt.
+            #expect(sent["messages"]?[0]?["content"]?.stringValue?.contains("formal") == true, "\(sent)")
             // completion_args on an append change that turn's call only.
             let conversationID = try #require(turn.json?["conversation_id"]?.stringValue)
             let tuned = try await sendRaw(

@@ -12,8 +12,9 @@ struct AgentsHandler: Sendable {
     private var store: any ChatStore { conversations.engine.store }
     private var relay: RelayHandler { conversations.relay }
 
+    /// Mistral's fields, and `tone` (this server's: `formal`, `casual` or instructions of one's own).
     static let createFields: Set<String> = [
-        "model", "name", "instructions", "tools", "completion_args", "guardrails", "description", "handoffs", "metadata", "version_message",
+        "model", "name", "instructions", "tools", "completion_args", "guardrails", "description", "handoffs", "metadata", "version_message", "tone",
     ]
     static let updateFields = createFields.union(["deployment_chat"])
 
@@ -198,6 +199,16 @@ struct AgentsHandler: Sendable {
         let tools = ConversationWire.tools(&fields)
         if let tools { agent.functions = tools.functions.isEmpty ? nil : tools.functions }
         if let guardrails = ConversationWire.guardrails(&fields) { agent.upstreamGuardrails = guardrails.isEmpty ? nil : guardrails }
+        if fields.isNull("tone") {
+            agent.tone = nil
+        } else if let tone = fields.string("tone") {
+            switch tone {
+            case "formal": agent.tone = .formal
+            case "casual": agent.tone = .casual
+            case "": fields.refuse("tone", "A tone is formal, casual, or instructions of its own.")
+            default: agent.tone = .custom(tone)
+            }
+        }
         if let handoffs = fields.array("handoffs"), !handoffs.isEmpty { fields.refuse("handoffs", "Agent handoffs are not supported by this server yet.") }
         if let metadata = fields.object("metadata"), !metadata.isEmpty { fields.refuse("metadata", "Agent metadata is not supported by this server yet.") }
         _ = fields.string("version_message")

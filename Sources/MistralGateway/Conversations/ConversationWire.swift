@@ -110,8 +110,18 @@ enum ConversationWire {
             "created_at": timestamp(firstCreated), "updated_at": timestamp(agent.createdAt), "deployment_chat": false, "source": "api",
             "instructions": agent.instructions.isEmpty ? nil : .string(agent.instructions),
             "description": agent.description.map { .string($0) } ?? nil, "tools": tools(agent), "completion_args": completionArguments(agent),
-            "handoffs": nil, "metadata": nil, "guardrails": guardrails(agent),
+            "handoffs": nil, "metadata": nil, "guardrails": guardrails(agent), "tone": tone(agent.tone),
         ]
+    }
+
+    /// An agent's tone as the API shows it (a field of this server's; the SDKs ignore it).
+    static func tone(_ tone: Agent.Tone?) -> JSONValue {
+        switch tone {
+        case nil: nil
+        case .formal?: "formal"
+        case .casual?: "casual"
+        case .custom(let text)?: .string(text)
+        }
     }
 
     static func completionArguments(_ agent: Agent) -> JSONValue {
