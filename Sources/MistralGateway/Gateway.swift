@@ -97,6 +97,11 @@ public final class Gateway: Service {
     /// Throws when the keys cannot be loaded or the address cannot be bound.
     public func run() async throws {
         try await keys.load()
+        if let conversations {
+            // Answers left pending by an instance that stopped (their leases ran out) are failed.
+            let abandoned = try await conversations.engine.store.failAbandonedTurns(conversationID: nil, now: Date())
+            if abandoned > 0 { configuration.logger.warning("marked abandoned answers failed", metadata: ["count": "\(abandoned)"]) }
+        }
         let application = makeApplication()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.keys.run() }

@@ -106,6 +106,7 @@ public final class PostgresChatStore: ChatStore {
                 updated_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (name, alias))
             """
         ],
+        ["ALTER TABLE entries ADD COLUMN lease_owner TEXT", "ALTER TABLE entries ADD COLUMN lease_until DOUBLE PRECISION"],
     ]
 
     private func migrate() async throws {
@@ -297,13 +298,13 @@ public final class PostgresChatStore: ChatStore {
                     """
                     INSERT INTO entries (id, conversation_id, position, kind, content, status, tool_call_id, tool_name, tool_arguments,
                         model, prompt_tokens, completion_tokens, error, feedback_rating, feedback_comment, feedback_at, created_at, completed_at,
-                        citations)
+                        citations, lease_owner, lease_until)
                     VALUES (\(entry.id), \(entry.conversationID), \(entry.position), \(entry.kind.rawValue), \(entry.content),
                         \(entry.status.rawValue), \(entry.toolCallID), \(entry.toolName), \(entry.toolArguments), \(entry.model),
                         \(entry.promptTokens), \(entry.completionTokens), \(entry.error), \(entry.feedback?.rating.rawValue),
                         \(entry.feedback?.comment), \(entry.feedback.map { StoreRows.seconds($0.createdAt) }),
                         \(StoreRows.seconds(entry.createdAt)), \(entry.completedAt.map(StoreRows.seconds)),
-                        \(try StoreRows.encodeCitations(entry.citations)))
+                        \(try StoreRows.encodeCitations(entry.citations)), \(entry.lease?.owner), \(entry.lease.map { StoreRows.seconds($0.until) }))
                     """, logger: logger)
                 stored.append(entry)
             }
@@ -319,10 +320,28 @@ public final class PostgresChatStore: ChatStore {
             """
             UPDATE entries SET content = \(entry.content), status = \(entry.status.rawValue), model = \(entry.model),
                 prompt_tokens = \(entry.promptTokens), completion_tokens = \(entry.completionTokens), error = \(entry.error),
-                completed_at = \(entry.completedAt.map(StoreRows.seconds)), citations = \(citations)
+                completed_at = \(entry.completedAt.map(StoreRows.seconds)), citations = \(citations), lease_owner = \(entry.lease?.owner),
+                lease_until = \(entry.lease.map { StoreRows.seconds($0.until) })
             WHERE id = \(entry.id) RETURNING id
             """)
         if changed.isEmpty { throw StoreRows.unknownEntry(entry.id) }
+    }
+
+    public func failAbandonedTurns(conversationID: String?, now: Date) async throws -> Int {
+        let seconds = StoreRows.seconds(now)
+        let query: PostgresQuery =
+            if let conversationID {
+                """
+                UPDATE entries SET status = 'failed', error = \(StoreRows.abandoned), completed_at = \(seconds), lease_owner = NULL, lease_until = NULL
+                WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < \(seconds)) AND conversation_id = \(conversationID) RETURNING id
+                """
+            } else {
+                """
+                UPDATE entries SET status = 'failed', error = \(StoreRows.abandoned), completed_at = \(seconds), lease_owner = NULL, lease_until = NULL
+                WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < \(seconds)) RETURNING id
+                """
+            }
+        return try await rows(query).count
     }
 
     public func setFeedback(_ feedback: Feedback, entryID: String) async throws {
@@ -475,6 +494,7 @@ public final class PostgresChatStore: ChatStore {
                 at: try columns["feedback_at"].decode(Double?.self)),
             citations: try StoreRows.decodeCitations(try columns["citations"].decode(String?.self)),
             createdAt: StoreRows.date(try columns["created_at"].decode(Double.self)),
-            completedAt: try columns["completed_at"].decode(Double?.self).map(StoreRows.date))
+            completedAt: try columns["completed_at"].decode(Double?.self).map(StoreRows.date),
+            lease: StoreRows.lease(owner: try columns["lease_owner"].decode(String?.self), until: try columns["lease_until"].decode(Double?.self)))
     }
 }

@@ -104,6 +104,9 @@ public final class SQLiteChatStore: ChatStore {
                         PRIMARY KEY (name, alias))
                     """)
         }
+        migrator.registerMigration("v9: leases of pending answers") { db in
+            try db.execute(sql: "ALTER TABLE entries ADD COLUMN lease_owner TEXT; ALTER TABLE entries ADD COLUMN lease_until REAL")
+        }
         return migrator
     }
 
@@ -349,14 +352,15 @@ public final class SQLiteChatStore: ChatStore {
                     sql: """
                         INSERT INTO entries (id, conversation_id, position, kind, content, status, tool_call_id, tool_name, tool_arguments,
                             model, prompt_tokens, completion_tokens, error, feedback_rating, feedback_comment, feedback_at, created_at, completed_at,
-                            citations)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            citations, lease_owner, lease_until)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         entry.id, entry.conversationID, entry.position, entry.kind.rawValue, entry.content, entry.status.rawValue,
                         entry.toolCallID, entry.toolName, entry.toolArguments, entry.model, entry.promptTokens, entry.completionTokens,
                         entry.error, entry.feedback?.rating.rawValue, entry.feedback?.comment, entry.feedback.map { StoreRows.seconds($0.createdAt) },
                         StoreRows.seconds(entry.createdAt), entry.completedAt.map(StoreRows.seconds), try StoreRows.encodeCitations(entry.citations),
+                        entry.lease?.owner, entry.lease.map { StoreRows.seconds($0.until) },
                     ])
                 stored.append(entry)
             }
@@ -371,14 +375,27 @@ public final class SQLiteChatStore: ChatStore {
             try db.execute(
                 sql: """
                     UPDATE entries SET content = ?, status = ?, model = ?, prompt_tokens = ?, completion_tokens = ?, error = ?, completed_at = ?,
-                        citations = ?
+                        citations = ?, lease_owner = ?, lease_until = ?
                     WHERE id = ?
                     """,
                 arguments: [
                     entry.content, entry.status.rawValue, entry.model, entry.promptTokens, entry.completionTokens, entry.error,
-                    entry.completedAt.map(StoreRows.seconds), citations, entry.id,
+                    entry.completedAt.map(StoreRows.seconds), citations, entry.lease?.owner, entry.lease.map { StoreRows.seconds($0.until) }, entry.id,
                 ])
             if db.changesCount == 0 { throw StoreRows.unknownEntry(entry.id) }
+        }
+    }
+
+    public func failAbandonedTurns(conversationID: String?, now: Date) async throws -> Int {
+        let seconds = StoreRows.seconds(now)
+        return try await write { db in
+            try db.execute(
+                sql: """
+                    UPDATE entries SET status = 'failed', error = ?, completed_at = ?, lease_owner = NULL, lease_until = NULL
+                    WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < ?) AND (? IS NULL OR conversation_id = ?)
+                    """,
+                arguments: [StoreRows.abandoned, seconds, seconds, conversationID, conversationID])
+            return db.changesCount
         }
     }
 
@@ -507,6 +524,7 @@ public final class SQLiteChatStore: ChatStore {
             promptTokens: row["prompt_tokens"], completionTokens: row["completion_tokens"], error: row["error"],
             feedback: StoreRows.feedback(rating: row["feedback_rating"], comment: row["feedback_comment"], at: row["feedback_at"]),
             citations: try StoreRows.decodeCitations(row["citations"]),
-            createdAt: StoreRows.date(row["created_at"]), completedAt: (row["completed_at"] as Double?).map(StoreRows.date))
+            createdAt: StoreRows.date(row["created_at"]), completedAt: (row["completed_at"] as Double?).map(StoreRows.date),
+            lease: StoreRows.lease(owner: row["lease_owner"], until: row["lease_until"]))
     }
 }

@@ -37,6 +37,14 @@ enum StoreRows {
         try text.map { try JSONDecoder().decode(DocumentFile.self, from: Data($0.utf8)) }
     }
 
+    /// The error of an answer whose process stopped before it was produced.
+    static let abandoned = "abandoned: the process producing this answer stopped before it finished"
+
+    static func lease(owner: String?, until: Double?) -> TurnLease? {
+        guard let owner, let until else { return nil }
+        return TurnLease(owner: owner, until: date(until))
+    }
+
     static func encodeAgent(_ agent: Agent) throws -> String {
         String(decoding: try JSONEncoder().encode(agent), as: UTF8.self)
     }

@@ -121,13 +121,71 @@ struct EngineTests {
             #expect(entries[1].status == .failed)
             #expect(!received.isEmpty)
             #expect(entries[1].content == received)
-            // The next message goes on; the failed answer is not part of the history, and the
-            // unanswered question is merged with the new one.
+            // The next message goes on; the failed turn is left out whole (its question is not
+            // passed off as an exchange), so the new message stands alone.
             let next = try await engine.send("Are you there?", conversationID: conversation.id)
             #expect(next.output.status == .complete)
             let messages = try #require(emulator.requestLog.last?.json?["messages"])
-            #expect(messages[0]?["content"] == "What is the capital of France?\n\nAre you there?")
+            #expect(messages[0]?["content"] == "Are you there?")
             #expect(messages[1] == nil)
+        }
+    }
+
+    /// A turn whose process died (its lease ran out) is marked failed by the next turn, which does
+    /// not show the model the unanswered message as an exchange; the failed turn can be run again.
+    @Test(arguments: backends)
+    func anAbandonedTurnIsFailedLeftOutOfTheContextAndRetryable(_ backend: Backend) async throws {
+        try await withEngine(backend) { engine, emulator in
+            let conversation = try await engine.conversation(userID: Self.user(), sessionID: "s")
+            // What a process killed mid-answer leaves: the message, a pending answer with a lease that ran out.
+            _ = try await engine.store.append(
+                [
+                    ConversationEntry(conversationID: conversation.id, kind: .input, content: "Interrupted question?"),
+                    ConversationEntry(
+                        conversationID: conversation.id, kind: .output, content: "Half an ans", status: .pending,
+                        lease: TurnLease(owner: "engine-gone", until: Date().addingTimeInterval(-5))),
+                ], to: conversation.id)
+            let history = try await engine.history(conversationID: conversation.id)
+            #expect(history[1].status == .failed && history[1].content == "Half an ans")
+            _ = try await engine.send("What is the capital of France?", conversationID: conversation.id)
+            let prompt = try #require(emulator.requestLog.requests(path: "/v1/chat/completions").last?.json)
+            let texts = prompt["messages"]?.arrayValue?.compactMap { $0["content"]?.stringValue } ?? []
+            #expect(!texts.contains { $0.contains("Interrupted question?") }, "\(texts)")
+            #expect(texts.last == "What is the capital of France?")
+            // The answer being produced holds a lease of this engine while it works, none once stored.
+            let stored = try await engine.store.entries(conversationID: conversation.id)
+            #expect(stored.last?.status == .complete && stored.last?.lease == nil)
+        }
+        // An abandoned last turn is retryable.
+        try await withEngine(backend) { engine, _ in
+            let conversation = try await engine.conversation(userID: Self.user(), sessionID: "s")
+            _ = try await engine.store.append(
+                [
+                    ConversationEntry(conversationID: conversation.id, kind: .input, content: "What is the capital of France?"),
+                    ConversationEntry(conversationID: conversation.id, kind: .output, content: "", status: .pending),
+                ], to: conversation.id)
+            let retried = try await engine.retryLastTurn(conversationID: conversation.id)
+            #expect(retried.output.status == .complete && retried.answer == "The capital of France is Paris.")
+        }
+    }
+
+    /// A long streamed answer is written as it grows (about every second), with its lease renewed,
+    /// so a crash loses at most about a second of it.
+    @Test(arguments: backends)
+    func aStreamedAnswerIsCheckpointedAsItGrows(_ backend: Backend) async throws {
+        let slow = EmulatorConfiguration(latency: EmulatorLatency(timeToFirstToken: .milliseconds(10), perToken: .milliseconds(400)))
+        try await withEngine(backend, emulator: slow) { engine, _ in
+            let conversation = try await engine.conversation(userID: Self.user(), sessionID: "s")
+            let events = try await engine.stream("What is the capital of France?", conversationID: conversation.id)
+            let consumer = Task { for try await _ in events {} }
+            #expect(
+                await eventually(timeout: .seconds(4)) {
+                    let output = (try? await engine.store.entries(conversationID: conversation.id))?.last
+                    return output?.status == .pending && !(output?.content.isEmpty ?? true) && output?.lease?.owner == engine.instanceID
+                })
+            try await consumer.value
+            let done = try #require(try await engine.store.entries(conversationID: conversation.id).last)
+            #expect(done.status == .complete && done.content == "The capital of France is Paris." && done.lease == nil)
         }
     }
 

@@ -11,6 +11,7 @@ enum StoreSuite {
         try await updatesFeedbackAndDeletion(store)
         try await agentsAreVersioned(store)
         try await agentAliasesPointAtVersions(store)
+        try await abandonedAnswersAreFailedByTheirLease(store)
         try await unknownIDsAreClearErrors(store)
     }
 
@@ -73,6 +74,31 @@ enum StoreSuite {
         #expect(try await !store.deleteAgentAlias(name: name, alias: "staging"))
         #expect(try await store.deleteAgent(name: name))
         #expect(try await store.agentAliases(name: name).isEmpty)
+    }
+
+    static func abandonedAnswersAreFailedByTheirLease(_ store: any ChatStore) async throws {
+        let now = Date()
+        var ids: [String] = []
+        for lease in [TurnLease(owner: "gone", until: now.addingTimeInterval(-1)), TurnLease(owner: "alive", until: now.addingTimeInterval(60)), nil] {
+            let conversation = Conversation(userID: "lease-user", sessionID: "s")
+            try await store.createConversation(conversation)
+            let stored = try await store.append(
+                [
+                    ConversationEntry(conversationID: conversation.id, kind: .input, content: "Hello"),
+                    ConversationEntry(conversationID: conversation.id, kind: .output, content: "Hal", status: .pending, lease: lease),
+                ], to: conversation.id)
+            #expect(stored[1].lease == lease)
+            ids.append(conversation.id)
+        }
+        #expect(try await store.entries(conversationID: ids[1])[1].lease?.owner == "alive")
+        #expect(try await store.failAbandonedTurns(conversationID: ids[0], now: now) == 1)
+        let failed = try await store.entries(conversationID: ids[0])[1]
+        #expect(failed.status == .failed && failed.content == "Hal" && failed.error?.hasPrefix("abandoned") == true && failed.lease == nil)
+        #expect(try await store.failAbandonedTurns(conversationID: ids[1], now: now) == 0)
+        // (Not the sweep of every conversation: other tests share the PostgreSQL database.)
+        #expect(try await store.failAbandonedTurns(conversationID: ids[2], now: now) == 1)
+        #expect(try await store.entries(conversationID: ids[2])[1].status == .failed)
+        #expect(try await store.entries(conversationID: ids[1])[1].status == .pending)
     }
 
     static func entriesAppendInOrderAtomically(_ store: any ChatStore) async throws {

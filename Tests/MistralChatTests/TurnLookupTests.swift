@@ -96,6 +96,9 @@ final class CountingStore: ChatStore {
         try await base.deleteDocument(id: id, knowledgeBase: knowledgeBase)
     }
     func deleteKnowledgeBase(name: String) async throws -> Bool { try await base.deleteKnowledgeBase(name: name) }
+    func failAbandonedTurns(conversationID: String?, now: Date) async throws -> Int {
+        try await base.failAbandonedTurns(conversationID: conversationID, now: now)
+    }
     func updateKnowledgeBase(_ knowledgeBase: KnowledgeBase) async throws -> Bool { try await base.updateKnowledgeBase(knowledgeBase) }
     func renameDocument(id: String, knowledgeBase: String, title: String, file: DocumentFile?) async throws -> Bool {
         try await base.renameDocument(id: id, knowledgeBase: knowledgeBase, title: title, file: file)

@@ -47,12 +47,16 @@ public struct ConversationEntry: Sendable, Hashable, Codable, Identifiable {
     public var citations: [Citation]
     public var createdAt: Date
     public var completedAt: Date?
+    /// For an answer being produced: which process produces it and until when, renewed while
+    /// it works. A pending answer whose lease ran out belongs to a process that stopped; the next
+    /// one to open the conversation marks it failed (``ConversationStore/failAbandonedTurns(conversationID:now:)``).
+    public var lease: TurnLease?
 
     public init(
         id: String = ConversationEntry.newID(), conversationID: String, position: Int = 0, kind: Kind, content: String,
         status: Status = .complete, toolCallID: String? = nil, toolName: String? = nil, toolArguments: String? = nil,
         model: String? = nil, promptTokens: Int? = nil, completionTokens: Int? = nil, error: String? = nil,
-        feedback: Feedback? = nil, citations: [Citation] = [], createdAt: Date = Date(), completedAt: Date? = nil
+        feedback: Feedback? = nil, citations: [Citation] = [], createdAt: Date = Date(), completedAt: Date? = nil, lease: TurnLease? = nil
     ) {
         self.id = id
         self.conversationID = conversationID
@@ -71,6 +75,7 @@ public struct ConversationEntry: Sendable, Hashable, Codable, Identifiable {
         self.citations = citations
         self.createdAt = createdAt
         self.completedAt = completedAt
+        self.lease = lease
     }
 
     /// A fresh id, `entry_` and a UUID.
@@ -94,5 +99,17 @@ public struct Feedback: Sendable, Hashable, Codable {
         self.rating = rating
         self.comment = comment
         self.createdAt = createdAt
+    }
+}
+
+/// Who produces a pending answer, and until when (see ``ConversationEntry/lease``).
+public struct TurnLease: Sendable, Hashable, Codable {
+    /// The producing engine's ``ChatEngine/instanceID``.
+    public var owner: String
+    public var until: Date
+
+    public init(owner: String, until: Date) {
+        self.owner = owner
+        self.until = until
     }
 }

@@ -32,10 +32,17 @@ public final class ChatEngine: Sendable {
 
     /// An engine answering with `client`, storing in `store`. `tools` are the business actions
     /// agents may list by name.
+    /// This engine's name in the leases of the answers it produces.
+    public let instanceID = "engine-" + UUID().uuidString.lowercased()
+    /// How long an answer's lease runs without renewal: an answer pending longer than this
+    /// without its producer renewing it (every second while it works) is abandoned.
+    public let leaseDuration: Duration
+
     public init(
         client: MistralClient, store: any ChatStore, defaultModel: String = "mistral-small-latest", tools: [ChatTool] = [],
-        toolPolicy: ToolPolicy = ToolPolicy(), citationsPerAnswer: Int = 5
+        toolPolicy: ToolPolicy = ToolPolicy(), citationsPerAnswer: Int = 5, leaseDuration: Duration = .seconds(30)
     ) {
+        self.leaseDuration = leaseDuration
         self.client = client
         self.store = store
         self.defaultModel = defaultModel
@@ -181,12 +188,15 @@ public final class ChatEngine: Sendable {
     private func beginTurn(_ text: String, in conversation: Conversation, agent: Agent) async throws -> PendingTurn {
         let offered = try TurnValidation.tools(of: agent, in: tools)
         try await TurnValidation.checkKnowledgeBases(of: agent, in: store)
+        // Answers whose process stopped are failed first, so they read as what they are.
+        _ = try await store.failAbandonedTurns(conversationID: conversation.id, now: Date())
         // Read before the append: the new message joins it as the store returns it, not read back.
         let earlier = try await store.entries(conversationID: conversation.id)
         let stored = try await store.append(
             [
                 ConversationEntry(conversationID: conversation.id, kind: .input, content: text),
-                ConversationEntry(conversationID: conversation.id, kind: .output, content: "", status: .pending, model: agent.model),
+                ConversationEntry(
+                    conversationID: conversation.id, kind: .output, content: "", status: .pending, model: agent.model, lease: newLease()),
             ], to: conversation.id)
         return PendingTurn(
             conversation: conversation, agent: agent, tools: offered, history: earlier + [stored[0]], input: stored[0], output: stored[1])
@@ -280,6 +290,7 @@ public final class ChatEngine: Sendable {
                     toolName: waiting.first { $0.toolCallID == result.callID }?.toolName)
             }, to: conversationID)
         output.status = .pending
+        output.lease = newLease()
         try await store.update(output)
         return PendingTurn(
             conversation: conversation, agent: agent, tools: offered, history: (entries + stored).filter { $0.id != output.id }, input: input,
@@ -293,6 +304,8 @@ public final class ChatEngine: Sendable {
     ///   `MistralError` from the model after the answer was stored as failed again.
     public func retryLastTurn(conversationID: String) async throws -> Turn {
         let conversation = try await conversations.conversation(id: conversationID)
+        // An answer whose process stopped is failed, and so can be run again.
+        _ = try await store.failAbandonedTurns(conversationID: conversationID, now: Date())
         let entries = try await store.entries(conversationID: conversationID)
         guard var output = entries.last(where: { $0.kind == .output }), output.status == .failed,
             let input = entries.last(where: { $0.kind == .input && $0.position < output.position })
@@ -304,6 +317,7 @@ public final class ChatEngine: Sendable {
         output.status = .pending
         output.content = ""
         output.error = nil
+        output.lease = newLease()
         try await store.update(output)
         return try await answer(
             PendingTurn(
@@ -317,6 +331,19 @@ public final class ChatEngine: Sendable {
     private func answer(_ turn: PendingTurn, onDelta: (@Sendable (String) -> Void)? = nil) async throws -> Turn {
         let (conversation, agent, input) = (turn.conversation, turn.agent, turn.input)
         var output = turn.output
+        // While it works, the answer's lease is renewed and what has streamed so far is written
+        // every second, so a crash loses at most about a second of it.
+        let keeper = AnswerKeeper(output: output, store: store, lease: { [self] in newLease() })
+        var keptDelta: (@Sendable (String) -> Void)?
+        if let deliver = onDelta {
+            keptDelta = { @Sendable piece in
+                keeper.received(piece)
+                deliver(piece)
+            }
+        }
+        let onDelta = keptDelta
+        let keeping = Task { await keeper.run() }
+        defer { keeping.cancel() }
         let tags = ["user": conversation.userID, "session": conversation.sessionID, "conversation": conversation.id]
         let context = ContextBuilder(agent: agent, counter: client.configuration.tokenCounter).build(conversation: conversation, history: turn.history)
         var summary: String?
@@ -341,6 +368,9 @@ public final class ChatEngine: Sendable {
                     output.model = answer.response.model.isEmpty ? agent.model : answer.response.model
                     output.promptTokens = answer.promptTokens
                     output.completionTokens = answer.completionTokens
+                    output.lease = nil
+                    keeping.cancel()
+                    await keeping.value
                     try await store.update(output)
                     var waiting = Turn(conversation: conversation, input: input, output: output, droppedTurns: context.droppedTurns)
                     waiting.functionCalls = answer.clientCalls
@@ -357,18 +387,29 @@ public final class ChatEngine: Sendable {
             }
             output.status = .complete
             output.completedAt = Date()
+            output.lease = nil
+            keeping.cancel()
+            await keeping.value
             try await store.update(output)
         } catch {
             output.status = .failed
             output.error = Task.isCancelled && !(error is MistralError) ? "cancelled: \(error)" : "\(error)"
             output.content = (error as? MistralError)?.partial?.text ?? output.content
             output.completedAt = Date()
+            output.lease = nil
+            keeping.cancel()
+            await keeping.value
             let failed = output
             // Recorded even when the calling task was cancelled.
             try? await Task.detached { try await self.store.update(failed) }.value
             throw error
         }
         return Turn(conversation: conversation, input: input, output: output, droppedTurns: context.droppedTurns)
+    }
+
+    private func newLease() -> TurnLease {
+        let seconds = Double(leaseDuration.components.seconds) + Double(leaseDuration.components.attoseconds) / 1e18
+        return TurnLease(owner: instanceID, until: Date().addingTimeInterval(seconds))
     }
 
     /// The agent that answers `conversation`: the version it started with, or the default model.

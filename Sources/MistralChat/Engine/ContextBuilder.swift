@@ -4,8 +4,10 @@ import MistralKit
 ///
 /// The agent's instructions and the conversation's pinned facts are always kept, and so are
 /// the latest ``Agent/ContextPolicy/keepLatestTurns`` turns; older turns are dropped newest-last
-/// until the rest fits, and the prompt says how many were left out. Failed and pending answers
-/// are not part of the history (their user messages are, merged with the next one).
+/// until the rest fits, and the prompt says how many were left out. A turn whose answer failed,
+/// was abandoned (its process stopped) or never came is left out whole, its message included: the
+/// model is never shown unanswered messages as if they were an exchange, and the user's next
+/// message stands on its own. (The current turn's message, whose answer is being made, is kept.)
 struct ContextBuilder {
     let agent: Agent
     let counter: any TokenCounting
@@ -61,20 +63,21 @@ struct ContextBuilder {
     /// History as turns: a user message, the tool calls and results of its answer, then the
     /// answer (stored before its tool entries, since it was reserved first).
     static func turns(_ history: [ConversationEntry]) -> [[ChatMessage]] {
-        var turns: [(messages: [ChatMessage], answer: ChatMessage?)] = []
+        var turns: [(messages: [ChatMessage], answer: ChatMessage?, unanswered: Bool)] = []
         var pendingCalls: [ToolCall] = []
         func current() -> Int {
-            if turns.isEmpty { turns.append(([], nil)) }
+            if turns.isEmpty { turns.append(([], nil, false)) }
             return turns.count - 1
         }
         for entry in history {
             switch (entry.kind, entry.status) {
             case (.input, _):
-                turns.append(([.user(entry.content)], nil))
+                turns.append(([.user(entry.content)], nil, false))
             case (.output, .complete):
                 turns[current()].answer = .assistant(entry.content)
             case (.output, _):
-                continue  // failed or pending answers are not history
+                // Failed, abandoned, pending or waiting: the turn is not history.
+                turns[current()].unanswered = true
             case (.functionCall, _):
                 _ = current()
                 pendingCalls.append(
@@ -88,7 +91,7 @@ struct ContextBuilder {
                 turns[index].messages.append(.tool(callID: entry.toolCallID ?? "", name: entry.toolName, content: entry.content))
             }
         }
-        return turns.map { $0.messages + ($0.answer.map { [$0] } ?? []) }.filter { !$0.isEmpty }
+        return turns.filter { !$0.unanswered }.map { $0.messages + ($0.answer.map { [$0] } ?? []) }.filter { !$0.isEmpty }
     }
 
     static func mergingConsecutiveUserMessages(_ messages: [ChatMessage]) -> [ChatMessage] {

@@ -125,6 +125,8 @@ public struct ConversationService: Sendable {
     /// - Throws: ``ChatEngineError`` `.unknownConversation` when there is none.
     public func history(conversationID: String) async throws -> [ConversationEntry] {
         _ = try await conversation(id: conversationID)
+        // Answers whose process stopped show as failed (and can be run again).
+        _ = try await store.failAbandonedTurns(conversationID: conversationID, now: Date())
         return try await store.entries(conversationID: conversationID)
     }
 

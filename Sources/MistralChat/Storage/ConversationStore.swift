@@ -27,6 +27,10 @@ public protocol ConversationStore: Sendable {
     func update(_ entry: ConversationEntry) async throws
     /// Records feedback on an entry.
     func setFeedback(_ feedback: Feedback, entryID: String) async throws
+    /// Marks failed the pending answers whose lease ended before `now` (or that have none): their
+    /// process stopped. Only `conversationID`'s when given, else every conversation's. Keeps what
+    /// they had received; returns how many.
+    func failAbandonedTurns(conversationID: String?, now: Date) async throws -> Int
 }
 
 /// Where personas live, versioned.
