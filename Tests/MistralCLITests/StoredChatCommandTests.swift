@@ -1,6 +1,7 @@
 import Foundation
 import MistralEmulator
 import MistralKit
+import MistralStore
 import MistralTestSupport
 import Testing
 
@@ -9,6 +10,51 @@ import Testing
 struct StoredChatCommandTests {
     func mistral(_ arguments: [String], database: String) async throws -> ProcessResult {
         try await ProcessRunner.run(try ProcessRunner.builtProduct("mistral"), arguments + ["--database", database])
+    }
+
+    /// `mistral chat --user --session` killed with SIGKILL mid-answer three times, then asked once
+    /// more: the database holds each interrupted answer with what had streamed (checkpointed every
+    /// second), none of them passes for an exchange in the last prompt, and the last turn completes.
+    @Test func killedMidAnswerThreeTimesThenAskedAgain() async throws {
+        let slow = EmulatorConfiguration(latency: EmulatorLatency(timeToFirstToken: .milliseconds(10), perToken: .milliseconds(250)))
+        try await withTemporaryDirectory { directory in
+            let database = directory.appendingPathComponent("chat.sqlite").path
+            try await withEmulator(configuration: slow) { url, emulator in
+                let mistral = try ProcessRunner.builtProduct("mistral")
+                for attempt in 1...3 {
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: mistral)
+                    process.arguments = [
+                        "chat", "--user", "u1", "--session", "s1", "--base-url", url, "--api-key", "k", "--database", database,
+                        "Interrupted question \(attempt)? What is the capital of France?",
+                    ]
+                    let output = Pipe()
+                    process.standardOutput = output
+                    process.standardError = FileHandle.nullDevice
+                    try process.run()
+                    // Killed once the answer has streamed for a while (its first checkpoint is due after a second).
+                    try await Task.sleep(for: .milliseconds(1600))
+                    kill(process.processIdentifier, SIGKILL)
+                    process.waitUntilExit()
+                    #expect(process.terminationReason == .uncaughtSignal)
+                }
+                let last = try await self.mistral(
+                    ["chat", "--user", "u1", "--session", "s1", "--base-url", url, "--api-key", "k", "Are you there?"], database: database)
+                #expect(last.status == 0, "\(last.stderr)")
+                let prompt = try #require(emulator.requestLog.requests(path: "/v1/chat/completions").last?.json)
+                let texts = prompt["messages"]?.arrayValue?.compactMap { $0["content"]?.stringValue } ?? []
+                #expect(texts == ["Are you there?"], "\(texts)")
+                let shown = try await self.mistral(["conversations", "list", "--user", "u1"], database: database)
+                #expect(shown.status == 0, "\(shown.stderr)")
+                let store = try SQLiteChatStore(path: database)
+                let conversation = try #require(try await store.conversations(userID: "u1", sessionID: "s1", limit: 1, offset: 0).first)
+                let outputs = try await store.entries(conversationID: conversation.id).filter { $0.kind == .output }
+                #expect(outputs.count == 4)
+                // The interrupted answers kept what had streamed before the kill (a checkpoint a second).
+                #expect(outputs.prefix(3).allSatisfy { $0.status != .complete && !$0.content.isEmpty }, "\(outputs.map(\.content))")
+                #expect(outputs.last?.status == .complete)
+            }
+        }
     }
 
     @Test func aUsersSessionContinuesAcrossRunsAndUsersAreKeptApart() async throws {
