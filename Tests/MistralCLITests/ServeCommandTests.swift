@@ -109,6 +109,63 @@ struct ServeCommandTests {
         }
     }
 
+    /// Secrets stay secret: after a run with verbose logs, an access log, streams, errors, a
+    /// conversation and an end-user token, neither the gateway key nor the upstream key appears
+    /// in the database file, the logs, or anything the server printed.
+    @Test func noSecretAppearsInTheDatabaseLogsOrOutput() async throws {
+        try await withTemporaryDirectory { directory in
+            let mistral = try ProcessRunner.builtProduct("mistral")
+            let databasePath = directory.appendingPathComponent("secrets.sqlite").path
+            let upstreamKey = "upstream-secret-\(UUID().uuidString)"
+            let created = try await ProcessRunner.run(mistral, ["keys", "create", "--name", "s", "--database", databasePath])
+            let secret = try #require(created.stdout.split(separator: "\n").last.map(String.init))
+            var emulator = EmulatorConfiguration()
+            emulator.acceptedAPIKeys = [upstreamKey]
+            try await withEmulator(configuration: emulator) { emulatorURL, _ in
+                let outputPath = directory.appendingPathComponent("serve.out").path
+                let accessPath = directory.appendingPathComponent("access.log").path
+                FileManager.default.createFile(atPath: outputPath, contents: nil)
+                let handle = try #require(FileHandle(forWritingAtPath: outputPath))
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: mistral)
+                process.arguments = [
+                    "serve", "--port", "0", "--base-url", emulatorURL, "--api-key", upstreamKey, "--database", databasePath,
+                    "--access-log", accessPath, "--verbose",
+                ]
+                process.standardOutput = handle
+                process.standardError = handle
+                try process.run()
+                var base: String?
+                for _ in 0..<200 where base == nil {
+                    try await Task.sleep(for: .milliseconds(50))
+                    let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+                    base = text.firstMatch(of: /listening on (http:\/\/127\.0\.0\.1:\d+)/).map { String($0.1) }
+                }
+                let url = try #require(base)
+                let chat = #"{"model":"mistral-small-latest","messages":[{"role":"user","content":"Hi"}]}"#
+                #expect(try await sendRaw("POST", url + "/v1/chat/completions", body: chat, apiKey: secret).status == 200)
+                _ = try await sendRaw("POST", url + "/v1/chat/completions", body: chat.replacingOccurrences(of: "}]}", with: "}],\"stream\":true}"), apiKey: secret)
+                _ = try await sendRaw("POST", url + "/v1/chat/completions", body: chat, apiKey: secret + "x")
+                _ = try await sendRaw("POST", url + "/v1/chat/completions", body: "{", apiKey: secret)
+                _ = try await sendRaw("POST", url + "/v1/conversations", body: #"{"model":"mistral-small-latest","inputs":"Hi"}"#, apiKey: secret)
+                _ = try await sendRaw("POST", url + "/v1/end_user_tokens", body: #"{"user":"u1"}"#, apiKey: secret)
+                process.terminate()
+                process.waitUntilExit()
+                try handle.close()
+                var written: [String: [UInt8]] = [:]
+                for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
+                    written[name] = Array(FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) ?? Data())
+                }
+                #expect(written.keys.contains("access.log") && written.keys.contains("secrets.sqlite"))
+                for (name, bytes) in written {
+                    for needle in [secret, upstreamKey] {
+                        #expect(MultipartSearch.find(Array(needle.utf8), in: bytes) == nil, "\(name) contains a secret")
+                    }
+                }
+            }
+        }
+    }
+
     @Test func sigtermUnderLoadDrainsEveryRequestAndWritesEveryLedgerRow() async throws {
         let configuration = EmulatorConfiguration(latency: EmulatorLatency(timeToFirstToken: .milliseconds(300), perToken: .milliseconds(20)))
         try await withTemporaryDirectory { directory in
@@ -142,5 +199,16 @@ struct ServeCommandTests {
                 #expect(rows.allSatisfy { $0.status == 200 && $0.outcome == "ok" && $0.completionTokens > 0 })
             }
         }
+    }
+}
+
+/// A byte search (a secret inside a database file or a log).
+enum MultipartSearch {
+    static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
+        for index in 0...(haystack.count - needle.count) where haystack[index] == needle[0] {
+            if haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
+        }
+        return nil
     }
 }
