@@ -133,6 +133,10 @@ public final class PostgresChatStore: ChatStore {
         try await rows("SELECT definition FROM knowledge_bases ORDER BY name").map { try StoreRows.decodeBase(try $0.decode(String.self)) }
     }
 
+    public func document(id: String, knowledgeBase: String) async throws -> KnowledgeDocument? {
+        try await rows("SELECT * FROM documents WHERE id = \(id) AND knowledge_base = \(knowledgeBase)").first.map(Self.document)
+    }
+
     public func document(knowledgeBase: String, source: String) async throws -> KnowledgeDocument? {
         try await rows("SELECT * FROM documents WHERE knowledge_base = \(knowledgeBase) AND source = \(source)").first.map(Self.document)
     }

@@ -146,6 +146,12 @@ public final class SQLiteChatStore: ChatStore {
         try await read { db in try String.fetchAll(db, sql: "SELECT definition FROM knowledge_bases ORDER BY name").map(StoreRows.decodeBase) }
     }
 
+    public func document(id: String, knowledgeBase: String) async throws -> KnowledgeDocument? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM documents WHERE id = ? AND knowledge_base = ?", arguments: [id, knowledgeBase]).map(Self.document)
+        }
+    }
+
     public func document(knowledgeBase: String, source: String) async throws -> KnowledgeDocument? {
         try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM documents WHERE knowledge_base = ? AND source = ?", arguments: [knowledgeBase, source])

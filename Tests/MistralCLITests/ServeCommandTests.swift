@@ -159,7 +159,7 @@ struct ServeCommandTests {
                 #expect(written.keys.contains("access.log") && written.keys.contains("secrets.sqlite"))
                 for (name, bytes) in written {
                     for needle in [secret, upstreamKey] {
-                        #expect(MultipartSearch.find(Array(needle.utf8), in: bytes) == nil, "\(name) contains a secret")
+                        #expect(ByteSearch.find(Array(needle.utf8), in: bytes) == nil, "\(name) contains a secret")
                     }
                 }
             }
@@ -203,7 +203,7 @@ struct ServeCommandTests {
 }
 
 /// A byte search (a secret inside a database file or a log).
-enum MultipartSearch {
+enum ByteSearch {
     static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
         guard !needle.isEmpty, haystack.count >= needle.count else { return nil }
         for index in 0...(haystack.count - needle.count) where haystack[index] == needle[0] {

@@ -96,6 +96,9 @@ final class CountingStore: ChatStore {
         try await base.deleteDocument(id: id, knowledgeBase: knowledgeBase)
     }
     func deleteKnowledgeBase(name: String) async throws -> Bool { try await base.deleteKnowledgeBase(name: name) }
+    func document(id: String, knowledgeBase: String) async throws -> KnowledgeDocument? {
+        try await base.document(id: id, knowledgeBase: knowledgeBase)
+    }
     func failAbandonedTurns(conversationID: String?, now: Date) async throws -> Int {
         try await base.failAbandonedTurns(conversationID: conversationID, now: now)
     }

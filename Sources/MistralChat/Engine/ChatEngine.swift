@@ -344,6 +344,11 @@ public final class ChatEngine: Sendable {
         let onDelta = keptDelta
         let keeping = Task { await keeper.run() }
         defer { keeping.cancel() }
+        // Stops the checkpoints before the answer's final write, which none may overwrite.
+        func stopKeeping() async {
+            keeping.cancel()
+            await keeping.value
+        }
         let tags = ["user": conversation.userID, "session": conversation.sessionID, "conversation": conversation.id]
         let context = ContextBuilder(agent: agent, counter: client.configuration.tokenCounter).build(conversation: conversation, history: turn.history)
         var summary: String?
@@ -369,8 +374,7 @@ public final class ChatEngine: Sendable {
                     output.promptTokens = answer.promptTokens
                     output.completionTokens = answer.completionTokens
                     output.lease = nil
-                    keeping.cancel()
-                    await keeping.value
+                    await stopKeeping()
                     try await store.update(output)
                     var waiting = Turn(conversation: conversation, input: input, output: output, droppedTurns: context.droppedTurns)
                     waiting.functionCalls = answer.clientCalls
@@ -388,8 +392,7 @@ public final class ChatEngine: Sendable {
             output.status = .complete
             output.completedAt = Date()
             output.lease = nil
-            keeping.cancel()
-            await keeping.value
+            await stopKeeping()
             try await store.update(output)
         } catch {
             output.status = .failed
@@ -397,8 +400,7 @@ public final class ChatEngine: Sendable {
             output.content = (error as? MistralError)?.partial?.text ?? output.content
             output.completedAt = Date()
             output.lease = nil
-            keeping.cancel()
-            await keeping.value
+            await stopKeeping()
             let failed = output
             // Recorded even when the calling task was cancelled.
             try? await Task.detached { try await self.store.update(failed) }.value

@@ -8,6 +8,8 @@ public protocol KnowledgeStore: Sendable {
     /// The document ingested from `source`, if any.
     func document(knowledgeBase: String, source: String) async throws -> KnowledgeDocument?
     func documents(knowledgeBase: String) async throws -> [KnowledgeDocument]
+    /// The document `id` of `knowledgeBase`, if any.
+    func document(id: String, knowledgeBase: String) async throws -> KnowledgeDocument?
     /// Stores `document` with its `chunks`, replacing any document from the same source and its
     /// chunks, in one transaction.
     func replaceDocument(_ document: KnowledgeDocument, chunks: [KnowledgeChunk]) async throws

@@ -21,25 +21,23 @@ enum ConversationEvents {
 
     /// A piece of the answer: every piece of one answer carries its entry's id and index.
     static func delta(_ piece: String, output: ConversationEntry, agentID: String?) -> [UInt8] {
-        event(
-            "message.output.delta",
-            [
-                "output_index": 0, "id": .string(output.id), "content_index": 0, "model": output.model.map { .string($0) } ?? nil,
-                "agent_id": agentID.map { .string($0) } ?? nil, "role": "assistant", "content": .string(piece),
-            ])
+        outputDelta(.string(piece), index: 0, output: output, agentID: agentID)
     }
 
     /// The answer's citations, each a `tool_reference` chunk as one more delta of the answer.
     static func citations(_ output: ConversationEntry, agentID: String?) -> [[UInt8]] {
         guard case .array(let chunks) = ConversationWire.outputContent(output) else { return [] }
-        return chunks.dropFirst().enumerated().map { index, chunk in
-            event(
-                "message.output.delta",
-                [
-                    "output_index": 0, "id": .string(output.id), "content_index": .int(index + 1), "model": output.model.map { .string($0) } ?? nil,
-                    "agent_id": agentID.map { .string($0) } ?? nil, "role": "assistant", "content": chunk,
-                ])
-        }
+        return chunks.dropFirst().enumerated().map { index, chunk in outputDelta(chunk, index: index + 1, output: output, agentID: agentID) }
+    }
+
+    /// A `message.output.delta` of `output` carrying `content` (a string or one chunk) at `index`.
+    private static func outputDelta(_ content: JSONValue, index: Int, output: ConversationEntry, agentID: String?) -> [UInt8] {
+        event(
+            "message.output.delta",
+            [
+                "output_index": 0, "id": .string(output.id), "content_index": .int(index), "model": output.model.map { .string($0) } ?? nil,
+                "agent_id": agentID.map { .string($0) } ?? nil, "role": "assistant", "content": content,
+            ])
     }
 
     /// A call of a function the caller runs, whole in one delta (the SDKs join a call's deltas).

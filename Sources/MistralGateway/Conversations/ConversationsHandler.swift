@@ -40,12 +40,7 @@ struct ConversationsHandler: Sendable {
             if case .functionResults = inputs { fields.refuse("inputs", "A new conversation starts with a message, not function results.") }
             let streaming = fields.bool("stream") ?? false
             let keep = fields.bool("store") ?? true
-            var startSettings: ChatEngine.TurnSettings?
-            switch fields.string("handoff_execution") {
-            case "client"?: startSettings = ChatEngine.TurnSettings(callerRunsFunctions: true)
-            case nil, "server"?: break
-            case let other?: fields.refuse("handoff_execution", "handoff_execution is 'server' or 'client', not '\(other)'.")
-            }
+            let startSettings = Self.callerRunsFunctions(&fields) ? ChatEngine.TurnSettings(callerRunsFunctions: true) : nil
             let tools = ConversationWire.tools(&fields)
             var details = ConversationDetails(name: fields.string("name"), description: fields.string("description"))
             if let metadata = fields.object("metadata") { details.metadata = metadata }
@@ -177,15 +172,8 @@ struct ConversationsHandler: Sendable {
     /// `handoff_execution: client` (every declared function goes back to the caller, even one
     /// the server runs); `nil` without either.
     private static func turnSettings(_ fields: inout RequestFields) -> ChatEngine.TurnSettings? {
-        var settings = ChatEngine.TurnSettings()
-        var given = false
-        switch fields.string("handoff_execution") {
-        case "client"?:
-            settings.callerRunsFunctions = true
-            given = true
-        case nil, "server"?: break
-        case let other?: fields.refuse("handoff_execution", "handoff_execution is 'server' or 'client', not '\(other)'.")
-        }
+        var settings = ChatEngine.TurnSettings(callerRunsFunctions: callerRunsFunctions(&fields))
+        var given = settings.callerRunsFunctions
         if let arguments = fields.object("completion_args") {
             var scratch = Agent(name: "turn")
             ConversationWire.apply(completionArguments: arguments, to: &scratch, fields: &fields)
@@ -195,6 +183,17 @@ struct ConversationsHandler: Sendable {
             given = true
         }
         return given ? settings : nil
+    }
+
+    /// Whether the request asks `handoff_execution: client` ("server", the default, is false).
+    private static func callerRunsFunctions(_ fields: inout RequestFields) -> Bool {
+        switch fields.string("handoff_execution") {
+        case "client"?: return true
+        case nil, "server"?: return false
+        case let other?:
+            fields.refuse("handoff_execution", "handoff_execution is 'server' or 'client', not '\(other)'.")
+            return false
+        }
     }
 
     // MARK: - Reading and deleting
@@ -350,12 +349,9 @@ struct ConversationsHandler: Sendable {
         let gate = try await relay.openGate(for: key)
         let admission = try gate.admit(estimate(persona, text: text))
         let account = TurnAccount(key: key, requestID: requestID, endpoint: "conversations")
-        let scheduling = FairQueue.Scheduling(lane: key.id, priority: key.limits.priority == .batch ? .batch : .interactive, maxWait: relay.configuration.maxQueueWait)
         let outcome: Outcome
         do {
-            outcome = try await FairQueue.Scheduling.with(scheduling) {
-                try await turns.billing(account, conversationID: nil) { try await work() }
-            }
+            outcome = try await inLane(of: key, billedTo: account) { try await work() }
         } catch {
             admission.finish(record: account.total)
             await discard()
@@ -372,6 +368,16 @@ struct ConversationsHandler: Sendable {
                 await discard()
             }
         }
+    }
+
+    /// Runs `work` in `key`'s lane of the upstream queue (as the key's relayed requests wait;
+    /// `batch` lowers its priority), with every model call it makes billed to `account`.
+    func inLane<Result: Sendable>(
+        of key: VirtualKey, billedTo account: TurnAccount, batch: Bool = false, _ work: () async throws -> Result
+    ) async throws -> Result {
+        var scheduling = relay.scheduling(for: key, HTTPFields())
+        if batch { scheduling.priority = .batch }
+        return try await FairQueue.Scheduling.with(scheduling) { try await turns.billing(account) { try await work() } }
     }
 
     /// The most a turn of `persona` may cost: a prompt as large as its context budget (plus

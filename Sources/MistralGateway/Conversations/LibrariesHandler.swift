@@ -228,7 +228,7 @@ struct LibrariesHandler: Sendable {
     }
 
     private func ownedDocument(_ id: String, library: String) async throws -> KnowledgeDocument {
-        guard let document = try await store.documents(knowledgeBase: library).first(where: { $0.id == id }) else {
+        guard let document = try await store.document(id: id, knowledgeBase: library) else {
             throw ChatEngineError(.unknownKnowledgeBase, "Library \(library) has no document \(id).")
         }
         return document
@@ -238,10 +238,7 @@ struct LibrariesHandler: Sendable {
     private func billed<Result: Sendable>(key: VirtualKey, requestID: String, _ work: () async throws -> Result) async throws -> Result {
         guard !relay.ledger.isFull else { throw GatewayFailure.ledgerFull }
         let account = TurnAccount(key: key, requestID: requestID, endpoint: "libraries")
-        let scheduling = FairQueue.Scheduling(lane: key.id, priority: .batch, maxWait: relay.configuration.maxQueueWait)
-        return try await FairQueue.Scheduling.with(scheduling) {
-            try await conversations.turns.billing(account, conversationID: nil) { try await work() }
-        }
+        return try await conversations.inLane(of: key, billedTo: account, batch: true) { try await work() }
     }
 
     static func library(_ base: KnowledgeBase, store: any ChatStore) async throws -> JSONValue {

@@ -8,9 +8,9 @@ import Synchronization
 /// (answers, tool steps, summaries, retrieval embeddings) becomes a ledger row under the
 /// request's key, and their sum settles the key's admission (its budget reservation).
 ///
-/// The account is found through a task-local value set around the engine's work; a call
-/// finishing outside that task is matched by its `conversation` tag; failing both, it is
-/// still written (key `unattributed`), so no token goes uncounted.
+/// The account is found through a task-local value set around the engine's work (tasks the
+/// engine starts inherit it); a call finishing outside it is still written (key
+/// `unattributed`, and logged), so no token goes uncounted.
 final class TurnAccount: Sendable {
     let key: VirtualKey
     let requestID: String
@@ -76,24 +76,19 @@ final class TurnAccount: Sendable {
 final class TurnLedger: UsageLedger {
     private let writer: LedgerWriter
     private let logger: Logger
-    /// Accounts of requests in progress, by conversation id, for calls finishing outside their task.
-    private let open = Mutex<[String: TurnAccount]>([:])
 
     init(writer: LedgerWriter, logger: Logger) {
         self.writer = writer
         self.logger = logger
     }
 
-    /// Runs `work` with its calls billed to `account`, also found by `conversationID` while it runs.
-    func billing<Result: Sendable>(_ account: TurnAccount, conversationID: String?, _ work: () async throws -> Result) async rethrows -> Result {
-        if let conversationID { open.withLock { $0[conversationID] = account } }
-        defer { if let conversationID { open.withLock { if $0[conversationID] === account { $0[conversationID] = nil } } } }
-        return try await TurnAccount.$current.withValue(account) { try await work() }
+    /// Runs `work` with its calls billed to `account`.
+    func billing<Result: Sendable>(_ account: TurnAccount, _ work: () async throws -> Result) async rethrows -> Result {
+        try await TurnAccount.$current.withValue(account) { try await work() }
     }
 
     func record(_ record: UsageRecord) {
-        let account = TurnAccount.current ?? record.tags["conversation"].flatMap { id in open.withLock { $0[id] } }
-        guard let account else {
+        guard let account = TurnAccount.current else {
             logger.error("a chat engine call with no request to bill", metadata: ["model": "\(record.model)", "tokens": "\(record.totalTokens)"])
             writer.append(
                 TurnAccount.entry(record, id: "unattributed-" + UUID().uuidString.lowercased(), keyID: "unattributed", owner: "-", endpoint: "conversations"))
