@@ -107,7 +107,11 @@ enum StoreSuite {
         let first = try await store.append(
             [
                 ConversationEntry(conversationID: "", kind: .input, content: "Where is my order? 🚚"),
-                ConversationEntry(conversationID: "", kind: .output, content: "", status: .pending, model: "m"),
+                // Pending as an answer being produced is: under a live lease (a gateway starting on the
+                // same database, in a parallel test, fails lease-less pending answers as abandoned).
+                ConversationEntry(
+                    conversationID: "", kind: .output, content: "", status: .pending, model: "m",
+                    lease: TurnLease(owner: "store-suite", until: Date().addingTimeInterval(600))),
             ], to: conversation.id)
         #expect(first.map(\.position) == [0, 1])
         #expect(first.allSatisfy { $0.conversationID == conversation.id })
